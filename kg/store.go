@@ -1,0 +1,75 @@
+package kg
+
+import "context"
+
+// Store is the graph's storage. There are two: kg/neo4j over a Neo4j database and kg/embedded
+// in process; kg/storetest holds them to one contract.
+//
+// Writes of one call are all-or-nothing: if any item is invalid or refers to an id that does
+// not exist, nothing is written and the error names every bad field. Upserts are idempotent:
+// an item is created, replaced whole, or left unchanged if it is the same.
+type Store interface {
+	// EntitiesByIDs returns the entities with these ids, in the same order; nil where an id
+	// does not exist. It is the batch function of the entity dataloader.
+	EntitiesByIDs(ctx context.Context, ids []string) ([]*Entity, error)
+	RelationsByIDs(ctx context.Context, ids []string) ([]*Relation, error)
+	SourcesByIDs(ctx context.Context, ids []string) ([]*Source, error)
+
+	Entities(ctx context.Context, q EntityQuery) (*EntityPage, error)
+	Relations(ctx context.Context, q RelationQuery) (*RelationPage, error)
+	Sources(ctx context.Context, q SourceQuery) (*SourcePage, error)
+	// Neighbors returns one page of relations per entity id (an entry for every id asked).
+	Neighbors(ctx context.Context, q NeighborQuery) (map[string]*RelationPage, error)
+	Search(ctx context.Context, q SearchQuery) ([]SearchHit, error)
+	Stats(ctx context.Context) (*Stats, error)
+
+	UpsertEntities(ctx context.Context, in []EntityInput) ([]*Entity, WriteCounts, error)
+	UpsertSources(ctx context.Context, in []SourceInput) ([]*Source, WriteCounts, error)
+	UpsertRelations(ctx context.Context, in []RelationInput) ([]*Relation, WriteCounts, error)
+	// DeleteEntity deletes an entity. With detach it also deletes the relations from or to
+	// it and returns how many; without, an entity that still has relations is a conflict.
+	// An entity that relations cite as claimedBy is always a conflict: deleting it would strip
+	// other claims of their provenance.
+	DeleteEntity(ctx context.Context, id string, detach bool) (deletedRelations int, err error)
+	DeleteRelation(ctx context.Context, id string) error
+
+	// Ping checks that the store can serve requests.
+	Ping(ctx context.Context) error
+	Close(ctx context.Context) error
+}
+
+// GetEntity returns one entity, or a not-found error.
+func GetEntity(ctx context.Context, s Store, id string) (*Entity, error) {
+	es, err := s.EntitiesByIDs(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if es[0] == nil {
+		return nil, NotFound("entity", id)
+	}
+	return es[0], nil
+}
+
+// GetRelation returns one relation, or a not-found error.
+func GetRelation(ctx context.Context, s Store, id string) (*Relation, error) {
+	rs, err := s.RelationsByIDs(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if rs[0] == nil {
+		return nil, NotFound("relation", id)
+	}
+	return rs[0], nil
+}
+
+// GetSource returns one source, or a not-found error.
+func GetSource(ctx context.Context, s Store, id string) (*Source, error) {
+	ss, err := s.SourcesByIDs(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if ss[0] == nil {
+		return nil, NotFound("source", id)
+	}
+	return ss[0], nil
+}
