@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -526,3 +527,21 @@ type Stats struct {
 	ByType    map[RelationType]int
 	ByStatus  map[ClaimStatus]int
 }
+
+// UnmarshalGQL implements gqlgen's Unmarshaler.
+func (f *EntityOrderField) UnmarshalGQL(v any) (err error) {
+	*f, err = unmarshalEnum(v, func(f EntityOrderField) bool { return f == EntityOrderName || f == EntityOrderID }, "EntityOrderField")
+	return err
+}
+
+// MarshalGQL implements gqlgen's Marshaler.
+func (f EntityOrderField) MarshalGQL(w io.Writer) { marshalEnum(w, string(f)) }
+
+// UnmarshalGQL implements gqlgen's Unmarshaler.
+func (f *RelationOrderField) UnmarshalGQL(v any) (err error) {
+	*f, err = unmarshalEnum(v, func(f RelationOrderField) bool { return f == RelationOrderTime || f == RelationOrderID }, "RelationOrderField")
+	return err
+}
+
+// MarshalGQL implements gqlgen's Marshaler.
+func (f RelationOrderField) MarshalGQL(w io.Writer) { marshalEnum(w, string(f)) }

@@ -141,3 +141,9 @@ func (r *Relation) SortTime() (t time.Time, ok bool) {
 	}
 	return time.Time{}, false
 }
+
+// Earliest is the first instant t may stand for, given its precision.
+func (t Time) Earliest() time.Time { s, _ := t.Window(); return s }
+
+// Latest is the end (exclusive) of the interval t may stand for, given its precision.
+func (t Time) Latest() time.Time { _, e := t.Window(); return e }

@@ -1,0 +1,145 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/factgraph/factgraph/kg"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// Options configure the GraphQL handler.
+type Options struct {
+	Logger *slog.Logger
+	// ComplexityLimit caps the cost of one operation; connection fields cost their page size
+	// times their children, so deep fan-outs are refused before they run.
+	ComplexityLimit int
+	// CanWrite reports whether the request may run mutations; nil allows everyone.
+	CanWrite func(context.Context) bool
+	// RequestID returns the id the HTTP layer gave the request, for logs.
+	RequestID func(context.Context) string
+}
+
+// NewHandler returns the /graphql endpoint over store: POST and GET transports, persisted
+// queries (APQ), a complexity limit, per-request dataloaders, and errors mapped to codes.
+func NewHandler(store kg.Store, opts Options) http.Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.RequestID == nil {
+		opts.RequestID = func(context.Context) string { return "" }
+	}
+	cfg := Config{Resolvers: &Resolver{Store: store, Logger: opts.Logger}}
+	setComplexity(&cfg.Complexity)
+	srv := handler.New(NewExecutableSchema(cfg))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	if opts.ComplexityLimit > 0 {
+		srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	}
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		op := graphql.GetOperationContext(ctx).Operation
+		if op != nil && op.Operation == ast.Mutation && opts.CanWrite != nil && !opts.CanWrite(ctx) {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+				Message:    "mutations need a write token: send Authorization: Bearer <token>",
+				Extensions: map[string]any{"code": string(kg.CodeUnauthorized)},
+			}}})
+		}
+		return next(ctx)
+	})
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		return presentError(ctx, err, opts)
+	})
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		opts.Logger.ErrorContext(ctx, "panic in resolver", "request_id", opts.RequestID(ctx), "panic", p)
+		return errors.New("internal error")
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv.ServeHTTP(w, r.WithContext(withLoaders(r.Context(), newLoaders(store))))
+	})
+}
+
+// presentError gives domain errors their code and a message safe to show, lists each field
+// of an invalid input, and hides everything else behind "internal error" (logged in full).
+func presentError(ctx context.Context, err error, opts Options) *gqlerror.Error {
+	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+	var fe *kg.FieldErrors
+	var de *kg.Error
+	var already *gqlerror.Error
+	switch {
+	case errors.As(err, &fe):
+		fields := make([]map[string]string, len(fe.List))
+		for i, f := range fe.List {
+			fields[i] = map[string]string{"field": f.Field, "message": f.Message}
+		}
+		gqlErr.Message = fe.Error()
+		gqlErr.Extensions = map[string]any{"code": string(kg.CodeInvalidInput), "fields": fields}
+	case errors.As(err, &de):
+		if de.Err != nil {
+			opts.Logger.WarnContext(ctx, "store error", "request_id", opts.RequestID(ctx), "code", de.Code, "err", de.Err)
+		}
+		gqlErr.Message = de.Message
+		gqlErr.Extensions = map[string]any{"code": string(de.Code)}
+	case errors.Is(err, context.DeadlineExceeded):
+		gqlErr.Message = "the request took too long and was stopped"
+		gqlErr.Extensions = map[string]any{"code": "TIMEOUT"}
+	case errors.As(err, &already) && already.Extensions["code"] != nil:
+		// gqlgen's own parse and validation errors already carry a code.
+	case errors.As(err, &already) && already.Rule != "" || isInputError(err):
+		gqlErr.Extensions = map[string]any{"code": string(kg.CodeInvalidInput)}
+	default:
+		id := opts.RequestID(ctx)
+		opts.Logger.ErrorContext(ctx, "internal error", "request_id", id, "path", gqlErr.Path, "err", err)
+		gqlErr.Message = "internal error (request id " + id + ")"
+		gqlErr.Extensions = map[string]any{"code": "INTERNAL_SERVER_ERROR", "requestId": id}
+	}
+	return gqlErr
+}
+
+// isInputError recognises errors from coercing arguments (a bad enum value, a malformed
+// DateTime): gqlgen reports them with the argument's path but no code.
+func isInputError(err error) bool {
+	var ge *gqlerror.Error
+	if !errors.As(err, &ge) {
+		return false
+	}
+	_, inArgs := ge.Extensions["arg"]
+	return inArgs
+}
+
+// setComplexity makes each connection cost its page size times the cost of one item, which
+// is what the default (one point per field) misses.
+func setComplexity(c *ComplexityRoot) {
+	size := func(first *int) int {
+		if n, err := kg.PageSize(first); err == nil && n > 0 {
+			return n
+		}
+		return 1
+	}
+	c.Query.Entities = func(child int, _ *kg.EntityFilter, _ *kg.EntityOrder, first *int, _ *string) int {
+		return 1 + child*size(first)
+	}
+	c.Query.Relations = func(child int, _ *kg.RelationFilter, _ *kg.RelationOrder, first *int, _ *string) int {
+		return 1 + child*size(first)
+	}
+	c.Query.Sources = func(child int, first *int, _ *string) int { return 1 + child*size(first) }
+	c.Query.Search = func(child int, _ string, _ []kg.EntityKind, first *int) int { return 1 + child*size(first) }
+	rel := func(child int, _ []kg.RelationType, _ *kg.Direction, first *int, _ *string) int {
+		return 1 + child*size(first)
+	}
+	c.Person.Relations, c.Country.Relations, c.Organization.Relations = rel, rel, rel
+	c.Agreement.Relations, c.Infrastructure.Relations, c.Location.Relations = rel, rel, rel
+	c.Event.Relations = rel
+}

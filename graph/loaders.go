@@ -1,0 +1,133 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/factgraph/factgraph/kg"
+	"github.com/vikstrous/dataloadgen"
+)
+
+// loaders batch the store lookups of one request: every entity, source and relation asked for
+// while resolving a response is fetched in one store call per kind (and per neighbour query
+// shape), not one per item, which is what keeps nested queries from doing N+1 round trips.
+// They live for one request only, so a cached value is never older than the request.
+type loaders struct {
+	store     kg.Store
+	entity    *dataloadgen.Loader[string, *kg.Entity]
+	source    *dataloadgen.Loader[string, *kg.Source]
+	relation  *dataloadgen.Loader[string, *kg.Relation]
+	mu        sync.Mutex
+	neighbor  map[string]*dataloadgen.Loader[string, *kg.RelationPage]
+	batchWait time.Duration
+}
+
+// batchWait is how long a loader waits for more keys before it fetches: long enough for
+// gqlgen's concurrent field resolvers to join the batch, short next to a database round trip.
+const batchWait = 2 * time.Millisecond
+
+func newLoaders(s kg.Store) *loaders {
+	l := &loaders{store: s, neighbor: map[string]*dataloadgen.Loader[string, *kg.RelationPage]{}, batchWait: batchWait}
+	l.entity = dataloadgen.NewLoader(byIDs(s.EntitiesByIDs), dataloadgen.WithWait(batchWait))
+	l.source = dataloadgen.NewLoader(byIDs(s.SourcesByIDs), dataloadgen.WithWait(batchWait))
+	l.relation = dataloadgen.NewLoader(byIDs(s.RelationsByIDs), dataloadgen.WithWait(batchWait))
+	return l
+}
+
+// byIDs adapts a Store batch getter to a loader fetch. A missing id loads as nil, not an
+// error: the caller decides whether absence is an error.
+func byIDs[T any](get func(context.Context, []string) ([]*T, error)) func(context.Context, []string) ([]*T, []error) {
+	return func(ctx context.Context, ids []string) ([]*T, []error) {
+		vs, err := get(ctx, ids)
+		if err != nil {
+			errs := make([]error, len(ids))
+			for i := range errs {
+				errs[i] = err
+			}
+			return make([]*T, len(ids)), errs
+		}
+		return vs, nil
+	}
+}
+
+type loadersKey struct{}
+
+func withLoaders(ctx context.Context, l *loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+func loadersFrom(ctx context.Context) *loaders {
+	l, ok := ctx.Value(loadersKey{}).(*loaders)
+	if !ok {
+		// The handler installs loaders on every request; reaching this is a wiring bug.
+		panic("graph: no loaders in context")
+	}
+	return l
+}
+
+// reset drops every cached value; mutations call it so that fields resolved after a write
+// see the write.
+func (l *loaders) reset() {
+	l.entity.ClearAll()
+	l.source.ClearAll()
+	l.relation.ClearAll()
+	l.mu.Lock()
+	clear(l.neighbor)
+	l.mu.Unlock()
+}
+
+func (l *loaders) entities(ctx context.Context, ids []string) ([]Entity, error) {
+	es, err := l.entity.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entity, 0, len(es))
+	for i, e := range es {
+		if e == nil {
+			return nil, fmt.Errorf("entity %q is referenced but missing", ids[i])
+		}
+		out = append(out, wrap(e))
+	}
+	return out, nil
+}
+
+func (l *loaders) sources(ctx context.Context, ids []string) ([]*kg.Source, error) {
+	ss, err := l.source.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range ss {
+		if s == nil {
+			return nil, fmt.Errorf("source %q is referenced but missing", ids[i])
+		}
+	}
+	return ss, nil
+}
+
+// neighbors loads one entity's page of relations. Requests with the same shape (direction,
+// types, page) share a loader, so `entities { relations(first: 5) }` is one store call.
+func (l *loaders) neighbors(ctx context.Context, q kg.NeighborQuery, id string) (*kg.RelationPage, error) {
+	types := slices.Clone(q.Types)
+	slices.Sort(types)
+	var key strings.Builder
+	fmt.Fprintf(&key, "%s|%d|%s|", q.Direction, q.First, q.After)
+	for _, t := range types {
+		key.WriteString(string(t) + ",")
+	}
+	l.mu.Lock()
+	ld, ok := l.neighbor[key.String()]
+	if !ok {
+		shape := q
+		ld = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*kg.RelationPage, error) {
+			shape.EntityIDs = ids
+			return l.store.Neighbors(ctx, shape)
+		}, dataloadgen.WithWait(l.batchWait))
+		l.neighbor[key.String()] = ld
+	}
+	l.mu.Unlock()
+	return ld.Load(ctx, id)
+}

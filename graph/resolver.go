@@ -1,0 +1,17 @@
+// Package graph is factgraph's GraphQL layer: the gqlgen executor generated from
+// schema.graphqls, and resolvers that validate arguments and call the kg.Store.
+package graph
+
+import (
+	"log/slog"
+
+	"github.com/factgraph/factgraph/kg"
+)
+
+//go:generate go run github.com/99designs/gqlgen generate
+
+// Resolver is the root resolver; it holds what every resolver needs.
+type Resolver struct {
+	Store  kg.Store
+	Logger *slog.Logger
+}

@@ -1,0 +1,169 @@
+// Package server is factgraph's HTTP front: CORS, request ids, body and time limits, the
+// write token, the GraphQL endpoint, the playground, and health checks.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/factgraph/factgraph/graph"
+	"github.com/factgraph/factgraph/kg"
+	"github.com/rs/cors"
+)
+
+// Config is the HTTP server's configuration.
+type Config struct {
+	// AllowedOrigins are the browser origins allowed to call /graphql. "*" allows any origin
+	// but then never with credentials: the CORS spec forbids the pair, and a server that
+	// echoes any origin with credentials lets every site act as its users.
+	AllowedOrigins []string
+	// WriteToken, when set, is the bearer token mutations need. Empty leaves writes open,
+	// which suits the local playground, not a shared server.
+	WriteToken string
+	// MaxBodyBytes caps a request body; a seed batch of 1000 items fits well within the default.
+	MaxBodyBytes int64
+	// RequestTimeout bounds each request, database work included.
+	RequestTimeout time.Duration
+	// ComplexityLimit caps the cost of a GraphQL operation.
+	ComplexityLimit int
+}
+
+// Defaults for a zero Config field.
+const (
+	DefaultMaxBodyBytes    = 8 << 20
+	DefaultRequestTimeout  = 30 * time.Second
+	DefaultComplexityLimit = 50000
+)
+
+// New returns the server's handler.
+func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.ComplexityLimit <= 0 {
+		cfg.ComplexityLimit = DefaultComplexityLimit
+	}
+	gql := graph.NewHandler(store, graph.Options{
+		Logger:          logger,
+		ComplexityLimit: cfg.ComplexityLimit,
+		CanWrite:        canWrite,
+		RequestID:       RequestID,
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteToken, gql))))
+	mux.Handle("GET /{$}", playground.Handler("factgraph", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeText(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		if err := store.Ping(ctx); err != nil {
+			logger.WarnContext(ctx, "not ready", "err", err)
+			writeText(w, http.StatusServiceUnavailable, "store unavailable")
+			return
+		}
+		writeText(w, http.StatusOK, "ready")
+	})
+	return withRequestID(logRequests(logger, mux))
+}
+
+func writeText(w http.ResponseWriter, code int, s string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = w.Write([]byte(s + "\n"))
+}
+
+func corsFor(origins []string) *cors.Cors {
+	return cors.New(cors.Options{
+		AllowedOrigins:   origins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders:   []string{"Content-Type", "Authorization"},
+		ExposedHeaders:   []string{"X-Request-Id"},
+		AllowCredentials: len(origins) > 0 && !slices.Contains(origins, "*"),
+		MaxAge:           600,
+	})
+}
+
+func limits(cfg Config, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), cfg.RequestTimeout)
+		defer cancel()
+		r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBodyBytes)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+type writerKey struct{}
+
+// authenticate marks requests that carry the write token; the GraphQL layer refuses
+// mutations from the others. Queries never need it.
+func authenticate(token string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok := token == ""
+		if !ok {
+			got, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			ok = found && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), writerKey{}, ok)))
+	})
+}
+
+func canWrite(ctx context.Context) bool {
+	ok, _ := ctx.Value(writerKey{}).(bool)
+	return ok
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the request's id: the client's X-Request-Id if it sent a sane one,
+// otherwise a random one. It is echoed in the response header and in every log line.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < '!' || c > '~' }) {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		logger.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "duration", time.Since(start), "request_id", RequestID(r.Context()))
+	})
+}
