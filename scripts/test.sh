@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (`make test` calls this). On a fresh machine it needs only
+# Go, Java 17 and Maven: it builds and starts a real Neo4j (tools/neo4j), checks formatting,
+# vet and generated code, runs every Go test with the race detector against both stores, and
+# stops Neo4j whatever happened.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=local
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "generated code is in sync (go generate ./...)"
+snapshot() { git ls-files -co --exclude-standard -z | xargs -0 sha256sum 2>/dev/null | sort; }
+before=$(snapshot)
+go generate ./...
+after=$(snapshot)
+if [ "$before" != "$after" ]; then
+  echo "go generate changed files; run it and commit the result:"
+  diff <(echo "$before") <(echo "$after") || true
+  exit 1
+fi
+
+step "start Neo4j (tools/neo4j)"
+# Stop Neo4j on exit only if this script started it, so a developer's running instance stays.
+if ! timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/${NEO4J_BOLT_PORT:-7687}" 2>/dev/null; then
+  trap 'step "stop Neo4j"; bash tools/neo4j/stop.sh' EXIT
+fi
+bash tools/neo4j/start.sh >/dev/null
+export NEO4J_URI="${NEO4J_URI:-bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}}"
+export NEO4J_USER="${NEO4J_USER:-neo4j}"
+export NEO4J_PASSWORD="${NEO4J_PASSWORD:-factgraph-dev}"
+
+step "go test -race -count=1 ./..."
+# Packages run one at a time (-p 1): their tests share the one Neo4j database.
+go test -race -count=1 -p 1 "$@" ./...
