@@ -59,6 +59,7 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 		}
 		return next(ctx)
 	})
+	srv.AroundFields(emptyStringAsNull)
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, err, opts)
 	})
@@ -142,4 +143,18 @@ func setComplexity(c *ComplexityRoot) {
 	c.Person.Relations, c.Country.Relations, c.Organization.Relations = rel, rel, rel
 	c.Agreement.Relations, c.Infrastructure.Relations, c.Location.Relations = rel, rel, rel
 	c.Event.Relations = rel
+}
+
+// emptyStringAsNull renders an empty value of a nullable String field as null. The domain keeps
+// absent text as "" (simpler for the stores to agree on); clients expect null for "not known".
+func emptyStringAsNull(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	if s, ok := res.(string); ok && s == "" && err == nil {
+		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Definition != nil {
+			if t := fc.Field.Definition.Type; !t.NonNull && t.NamedType == "String" {
+				return nil, nil
+			}
+		}
+	}
+	return res, err
 }

@@ -24,52 +24,53 @@ const (
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9:._/\-]*$`)
 
 // EntityInput is an entity as written by upsertEntities: every field is replaced, so an
-// upsert of the same input twice leaves the same graph.
+// upsert of the same input twice leaves the same graph. The JSON names are the GraphQL
+// input's, so a client can send an input as a variable as it is.
 type EntityInput struct {
-	ID              string
-	Kind            EntityKind
-	Name            string
-	Aliases         []string
-	Description     string
-	SourceIDs       []string
-	Category        string
-	CountryCode     string
-	AgreementStatus AgreementStatus
-	Scope           string
-	ValidFrom       *Time
-	ValidTo         *Time
-	OccurredAt      *Time
-	DurationMinutes *int
+	ID              string          `json:"id"`
+	Kind            EntityKind      `json:"kind"`
+	Name            string          `json:"name"`
+	Aliases         []string        `json:"aliases,omitempty"`
+	Description     string          `json:"description,omitempty"`
+	SourceIDs       []string        `json:"sourceIds,omitempty"`
+	Category        string          `json:"category,omitempty"`
+	CountryCode     string          `json:"countryCode,omitempty"`
+	AgreementStatus AgreementStatus `json:"agreementStatus,omitempty"`
+	Scope           string          `json:"scope,omitempty"`
+	ValidFrom       *Time           `json:"validFrom,omitempty"`
+	ValidTo         *Time           `json:"validTo,omitempty"`
+	OccurredAt      *Time           `json:"occurredAt,omitempty"`
+	DurationMinutes *int            `json:"durationMinutes,omitempty"`
 }
 
 // SourceInput is a source as written by upsertSources.
 type SourceInput struct {
-	ID          string
-	Title       string
-	URL         string
-	Publisher   string
-	Author      string
-	PublishedAt *Time
-	Category    string
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	URL         string `json:"url,omitempty"`
+	Publisher   string `json:"publisher,omitempty"`
+	Author      string `json:"author,omitempty"`
+	PublishedAt *Time  `json:"publishedAt,omitempty"`
+	Category    string `json:"category,omitempty"`
 }
 
 // RelationInput is a relation as written by upsertRelations.
 type RelationInput struct {
-	ID          string
-	Type        RelationType
-	FromID      string
-	ToID        string
-	Status      ClaimStatus
-	ClaimedByID string
-	SourceIDs   []string
-	Quote       string
-	Confidence  *float64
-	Role        string
-	Description string
-	OccurredAt  *Time
-	ValidFrom   *Time
-	ValidTo     *Time
-	DisputesIDs []string
+	ID          string       `json:"id"`
+	Type        RelationType `json:"type"`
+	FromID      string       `json:"from"`
+	ToID        string       `json:"to"`
+	Status      ClaimStatus  `json:"status"`
+	ClaimedByID string       `json:"claimedBy,omitempty"`
+	SourceIDs   []string     `json:"sourceIds"`
+	Quote       string       `json:"quote,omitempty"`
+	Confidence  *float64     `json:"confidence,omitempty"`
+	Role        string       `json:"role,omitempty"`
+	Description string       `json:"description,omitempty"`
+	OccurredAt  *Time        `json:"occurredAt,omitempty"`
+	ValidFrom   *Time        `json:"validFrom,omitempty"`
+	ValidTo     *Time        `json:"validTo,omitempty"`
+	DisputesIDs []string     `json:"disputes,omitempty"`
 }
 
 // WriteCounts says what an upsert did to each item.

@@ -8,11 +8,11 @@ import "time"
 // as midnight.
 type Time struct {
 	// At is the instant, with the offset it was given in (kept, not normalised to UTC).
-	At time.Time
+	At time.Time `json:"at"`
 	// Precision is how much of At is known. An empty precision means SECOND.
-	Precision TimePrecision
+	Precision TimePrecision `json:"precision,omitempty"`
 	// Note qualifies the time in words, e.g. "less than an hour after the call".
-	Note string
+	Note string `json:"note,omitempty"`
 }
 
 // Equal reports whether two times are the same instant, offset, precision and note.
