@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -59,13 +60,13 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 		}
 		return next(ctx)
 	})
-	srv.AroundFields(emptyStringAsNull)
+	srv.AroundFields(emptyStringAsNull) // also marks resolver errors, see resolverError
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, err, opts)
 	})
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		opts.Logger.ErrorContext(ctx, "panic in resolver", "request_id", opts.RequestID(ctx), "panic", p)
-		return errors.New("internal error")
+		return resolverError{fmt.Errorf("panic: %v", p)}
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		srv.ServeHTTP(w, r.WithContext(withLoaders(r.Context(), newLoaders(store))))
@@ -98,7 +99,9 @@ func presentError(ctx context.Context, err error, opts Options) *gqlerror.Error 
 		gqlErr.Extensions = map[string]any{"code": "TIMEOUT"}
 	case errors.As(err, &already) && already.Extensions["code"] != nil:
 		// gqlgen's own parse and validation errors already carry a code.
-	case errors.As(err, &already) && already.Rule != "" || isInputError(err):
+	case !errors.As(err, new(resolverError)):
+		// Not from a resolver and not already coded: gqlgen failed to coerce an argument
+		// (a malformed DateTime, say). The message names the argument's path.
 		gqlErr.Extensions = map[string]any{"code": string(kg.CodeInvalidInput)}
 	default:
 		id := opts.RequestID(ctx)
@@ -107,17 +110,6 @@ func presentError(ctx context.Context, err error, opts Options) *gqlerror.Error 
 		gqlErr.Extensions = map[string]any{"code": "INTERNAL_SERVER_ERROR", "requestId": id}
 	}
 	return gqlErr
-}
-
-// isInputError recognises errors from coercing arguments (a bad enum value, a malformed
-// DateTime): gqlgen reports them with the argument's path but no code.
-func isInputError(err error) bool {
-	var ge *gqlerror.Error
-	if !errors.As(err, &ge) {
-		return false
-	}
-	_, inArgs := ge.Extensions["arg"]
-	return inArgs
 }
 
 // setComplexity makes each connection cost its page size times the cost of one item, which
@@ -149,6 +141,9 @@ func setComplexity(c *ComplexityRoot) {
 // absent text as "" (simpler for the stores to agree on); clients expect null for "not known".
 func emptyStringAsNull(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
+	if err != nil {
+		return res, resolverError{err}
+	}
 	if s, ok := res.(string); ok && s == "" && err == nil {
 		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Definition != nil {
 			if t := fc.Field.Definition.Type; !t.NonNull && t.NamedType == "String" {
@@ -158,3 +153,10 @@ func emptyStringAsNull(ctx context.Context, next graphql.Resolver) (any, error) 
 	}
 	return res, err
 }
+
+// resolverError marks an error as returned by a resolver, so the presenter can tell it from
+// gqlgen's own argument-coercion errors: an unmarked, uncoded error is the client's input.
+type resolverError struct{ err error }
+
+func (e resolverError) Error() string { return e.err.Error() }
+func (e resolverError) Unwrap() error { return e.err }

@@ -1,0 +1,295 @@
+package embedded
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/factgraph/factgraph/kg"
+)
+
+// Listing works the same way for every connection. The rows come in ascending (key, id)
+// order: from a sorted index the store keeps for each ordering, or, when the filter names ids
+// or an entity, from the few candidates the adjacency indexes give, sorted on the spot. cut
+// walks them in the requested direction, finds the cursor's place by binary search (kg.After
+// is monotone along the walk) and takes one page, counting every match for TotalCount, which
+// ignores the cursor. A listing is thus one pass over the rows, with no per-query sort.
+
+// cut walks asc (sorted ascending) in direction dir and returns at most first of the rows
+// after the cursor that match (nil match: all do), whether more follow, and how many rows
+// match in all.
+func cut[T any](asc []T, dir kg.SortDirection, after, match func(T) bool, first int) (page []T, more bool, total int) {
+	n := len(asc)
+	at := func(i int) T { return asc[i] }
+	if dir == kg.Desc {
+		at = func(i int) T { return asc[n-1-i] }
+	}
+	start := sort.Search(n, func(i int) bool { return after(at(i)) })
+	if match == nil {
+		for i := start; i < min(start+first, n); i++ {
+			page = append(page, at(i))
+		}
+		return page, n-start > first, n
+	}
+	for i := range n {
+		row := at(i)
+		if !match(row) {
+			continue
+		}
+		total++
+		if i >= start {
+			if len(page) < first {
+				page = append(page, row)
+			} else {
+				more = true
+			}
+		}
+	}
+	return page, more, total
+}
+
+func checkFirst(first int) error {
+	if first < 0 || first > kg.MaxPageSize {
+		return kg.Invalid("first", "%d is outside 0..%d", first, kg.MaxPageSize)
+	}
+	return nil
+}
+
+// entityKey is the row's sort key as kg.After wants it (kg.EntityOrder.SortKey, precomputed).
+func entityKey(field kg.EntityOrderField, row *entityRow) string {
+	if field == kg.EntityOrderName {
+		return row.nameKey
+	}
+	return ""
+}
+
+// compareEntities orders entity rows ascending by field, then id.
+func compareEntities(field kg.EntityOrderField) func(a, b *entityRow) int {
+	return func(a, b *entityRow) int {
+		if c := strings.Compare(entityKey(field, a), entityKey(field, b)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.e.ID, b.e.ID)
+	}
+}
+
+// relationKey is the row's sort key as kg.After wants it: TIME keys as decimal integers.
+func relationKey(field kg.RelationOrderField, row *relationRow) string {
+	if field == kg.RelationOrderTime {
+		return strconv.FormatInt(row.timeKey, 10)
+	}
+	return ""
+}
+
+// compareRelations orders relation rows ascending by field, then id.
+func compareRelations(field kg.RelationOrderField) func(a, b *relationRow) int {
+	return func(a, b *relationRow) int {
+		if field == kg.RelationOrderTime {
+			if c := cmp.Compare(a.timeKey, b.timeKey); c != 0 {
+				return c
+			}
+		}
+		return strings.Compare(a.r.ID, b.r.ID)
+	}
+}
+
+func compareSources(a, b *kg.Source) int { return strings.Compare(a.ID, b.ID) }
+
+// relationPage cuts one page from asc in order o after cursor c, returning copies.
+func relationPage(asc []*relationRow, o kg.RelationOrder, c *kg.Cursor, match func(*relationRow) bool, first int) *kg.RelationPage {
+	numeric := o.Field == kg.RelationOrderTime
+	page, more, total := cut(asc, o.Direction, func(row *relationRow) bool {
+		return kg.After(c, o.Direction, numeric, relationKey(o.Field, row), row.r.ID)
+	}, match, first)
+	items := make([]*kg.Relation, len(page))
+	for i, row := range page {
+		items[i] = cloneRelation(row.r)
+	}
+	return &kg.RelationPage{Items: items, HasNextPage: more, TotalCount: total}
+}
+
+// Entities returns one page of the entities matching q.Filter.
+func (s *Store) Entities(ctx context.Context, q kg.EntityQuery) (*kg.EntityPage, error) {
+	if err := q.Filter.Check("filter"); err != nil {
+		return nil, err
+	}
+	o := q.OrderBy
+	if err := o.Normalize(); err != nil {
+		return nil, err
+	}
+	c, err := o.Decode(q.After)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFirst(q.First); err != nil {
+		return nil, err
+	}
+	if err := s.rlock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+
+	var match func(*entityRow) bool
+	if q.Filter != nil {
+		match = func(row *entityRow) bool { return q.Filter.Match(row.e) }
+	}
+	asc := s.g.entityIndex(o.Field)
+	if f := q.Filter; f != nil && len(f.IDs) > 0 {
+		// An id list (the common "these entities, filtered" case) needs no scan.
+		asc = nil
+		for _, id := range uniq(f.IDs) {
+			if row := s.g.entities[id]; row != nil {
+				asc = append(asc, row)
+			}
+		}
+		slices.SortFunc(asc, compareEntities(o.Field))
+	}
+	page, more, total := cut(asc, o.Direction, func(row *entityRow) bool {
+		return kg.After(c, o.Direction, false, entityKey(o.Field, row), row.e.ID)
+	}, match, q.First)
+	items := make([]*kg.Entity, len(page))
+	for i, row := range page {
+		items[i] = cloneEntity(row.e)
+	}
+	return &kg.EntityPage{Items: items, HasNextPage: more, TotalCount: total}, nil
+}
+
+// Relations returns one page of the relations matching q.Filter.
+func (s *Store) Relations(ctx context.Context, q kg.RelationQuery) (*kg.RelationPage, error) {
+	if err := q.Filter.Check("filter"); err != nil {
+		return nil, err
+	}
+	o := q.OrderBy
+	if err := o.Normalize(); err != nil {
+		return nil, err
+	}
+	c, err := o.Decode(q.After)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFirst(q.First); err != nil {
+		return nil, err
+	}
+	if err := s.rlock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+
+	var match func(*relationRow) bool
+	if q.Filter != nil {
+		match = func(row *relationRow) bool { return q.Filter.Match(row.r) }
+	}
+	asc := s.g.relationIndex(o.Field)
+	if ids, ok := s.g.relationCandidates(q.Filter); ok {
+		asc = nil
+		for _, id := range ids {
+			if row := s.g.relations[id]; row != nil {
+				asc = append(asc, row)
+			}
+		}
+		slices.SortFunc(asc, compareRelations(o.Field))
+	}
+	return relationPage(asc, o, c, match, q.First), nil
+}
+
+// relationCandidates narrows a relation filter through the indexes: a filter on an end or on
+// ids only needs those relations looked at (the filter is still applied to each). ok is false
+// when the filter narrows nothing and every relation is a candidate.
+func (g *graph) relationCandidates(f *kg.RelationFilter) (ids []string, ok bool) {
+	switch {
+	case f == nil:
+		return nil, false
+	case f.FromID != "":
+		return g.relationsOf(f.FromID, kg.DirectionOut), true
+	case f.ToID != "":
+		return g.relationsOf(f.ToID, kg.DirectionIn), true
+	case f.EntityID != "":
+		return g.relationsOf(f.EntityID, kg.DirectionBoth), true
+	case len(f.IDs) > 0:
+		return uniq(f.IDs), true
+	}
+	return nil, false
+}
+
+// Sources returns one page of sources in id order.
+func (s *Store) Sources(ctx context.Context, q kg.SourceQuery) (*kg.SourcePage, error) {
+	c, err := kg.SourceOrder.Decode(q.After)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFirst(q.First); err != nil {
+		return nil, err
+	}
+	if err := s.rlock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+
+	page, more, total := cut(s.g.sourcesByID.rows, kg.Asc,
+		func(src *kg.Source) bool { return kg.After(c, kg.Asc, false, "", src.ID) }, nil, q.First)
+	items := make([]*kg.Source, len(page))
+	for i, src := range page {
+		items[i] = cloneSource(src)
+	}
+	return &kg.SourcePage{Items: items, HasNextPage: more, TotalCount: total}, nil
+}
+
+// Neighbors returns, for every id asked, one page of its relations in kg.NeighborOrder. An id
+// with no relations, or no entity, gets an empty page.
+func (s *Store) Neighbors(ctx context.Context, q kg.NeighborQuery) (map[string]*kg.RelationPage, error) {
+	dir := q.Direction
+	if dir == "" {
+		dir = kg.DirectionBoth
+	}
+	if !dir.Valid() {
+		return nil, kg.Invalid("direction", "%q is not OUT, IN or BOTH", q.Direction)
+	}
+	for i, t := range q.Types {
+		if !t.Valid() {
+			return nil, kg.Invalid("types["+strconv.Itoa(i)+"]", "%q is not a valid relation type", t)
+		}
+	}
+	c, err := kg.NeighborOrder.Decode(q.After)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFirst(q.First); err != nil {
+		return nil, err
+	}
+	if err := s.rlock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+
+	out := make(map[string]*kg.RelationPage, len(q.EntityIDs))
+	for _, id := range q.EntityIDs {
+		if out[id] != nil {
+			continue
+		}
+		var asc []*relationRow
+		for _, rid := range s.g.relationsOf(id, dir) {
+			if row := s.g.relations[rid]; kg.MatchNeighbor(row.r, id, dir, q.Types) {
+				asc = append(asc, row)
+			}
+		}
+		slices.SortFunc(asc, compareRelations(kg.NeighborOrder.Field))
+		out[id] = relationPage(asc, kg.NeighborOrder, c, nil, q.First)
+	}
+	return out, nil
+}
+
+// uniq returns ids without repeats, in first-seen order.
+func uniq(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
