@@ -7,7 +7,12 @@ import "context"
 //
 // Writes of one call are all-or-nothing: if any item is invalid or refers to an id that does
 // not exist, nothing is written and the error names every bad field. Upserts are idempotent:
-// an item is created, replaced whole, or left unchanged if it is the same.
+// an item is created, replaced whole, or left unchanged if it is the same. A relation may
+// dispute one written in the same call.
+//
+// Queries check their arguments themselves (filters with Check, orderings with Normalize,
+// cursors with Decode, search with Check) and report bad ones as invalid input; a zero
+// ordering is the default one. kg/storetest holds every Store to these rules.
 type Store interface {
 	// EntitiesByIDs returns the entities with these ids, in the same order; nil where an id
 	// does not exist. It is the batch function of the entity dataloader.
@@ -29,8 +34,11 @@ type Store interface {
 	// DeleteEntity deletes an entity. With detach it also deletes the relations from or to
 	// it and returns how many; without, an entity that still has relations is a conflict.
 	// An entity that relations cite as claimedBy is always a conflict: deleting it would strip
-	// other claims of their provenance.
+	// other claims of their provenance. (Claims on relations that the detach deletes along
+	// with the entity do not count.)
 	DeleteEntity(ctx context.Context, id string, detach bool) (deletedRelations int, err error)
+	// DeleteRelation deletes one relation. A deleted relation's id, here or by a detach, is
+	// dropped from the DisputesIDs of the relations that disputed it.
 	DeleteRelation(ctx context.Context, id string) error
 
 	// Ping checks that the store can serve requests.
