@@ -1,0 +1,665 @@
+package neo4jstore
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+
+	"github.com/factgraph/factgraph/kg"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// run runs one query in tx and collects its records.
+func run(ctx context.Context, tx neo4j.ManagedTransaction, query string, p map[string]any) ([]*neo4j.Record, error) {
+	res, err := tx.Run(ctx, query, p)
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
+
+// uniq returns ids without duplicates, keeping order.
+func uniq(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// EntitiesByIDs implements kg.Store.
+func (s *Store) EntitiesByIDs(ctx context.Context, ids []string) ([]*kg.Entity, error) {
+	if len(ids) == 0 {
+		return []*kg.Entity{}, nil
+	}
+	found, err := readTx(ctx, s, "entities by id", func(tx neo4j.ManagedTransaction) (map[string]*kg.Entity, error) {
+		return fetchEntities(ctx, tx, ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*kg.Entity, len(ids))
+	for i, id := range ids {
+		out[i] = found[id]
+	}
+	return out, nil
+}
+
+const entitiesByIDQuery = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n"
+
+func fetchEntities(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (map[string]*kg.Entity, error) {
+	recs, err := run(ctx, tx, entitiesByIDQuery, map[string]any{"ids": uniq(ids)})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*kg.Entity, len(recs))
+	for _, rec := range recs {
+		n, err := recNode(rec, "n")
+		if err != nil {
+			return nil, err
+		}
+		e, err := entityFromNode(n)
+		if err != nil {
+			return nil, err
+		}
+		out[e.ID] = e
+	}
+	return out, nil
+}
+
+// SourcesByIDs implements kg.Store.
+func (s *Store) SourcesByIDs(ctx context.Context, ids []string) ([]*kg.Source, error) {
+	if len(ids) == 0 {
+		return []*kg.Source{}, nil
+	}
+	found, err := readTx(ctx, s, "sources by id", func(tx neo4j.ManagedTransaction) (map[string]*kg.Source, error) {
+		return fetchSources(ctx, tx, ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*kg.Source, len(ids))
+	for i, id := range ids {
+		out[i] = found[id]
+	}
+	return out, nil
+}
+
+func fetchSources(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (map[string]*kg.Source, error) {
+	recs, err := run(ctx, tx, "UNWIND $ids AS id MATCH (s:Source {id: id}) RETURN s", map[string]any{"ids": uniq(ids)})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*kg.Source, len(recs))
+	for _, rec := range recs {
+		n, err := recNode(rec, "s")
+		if err != nil {
+			return nil, err
+		}
+		src, err := sourceFromNode(n)
+		if err != nil {
+			return nil, err
+		}
+		out[src.ID] = src
+	}
+	return out, nil
+}
+
+// RelationsByIDs implements kg.Store.
+func (s *Store) RelationsByIDs(ctx context.Context, ids []string) ([]*kg.Relation, error) {
+	if len(ids) == 0 {
+		return []*kg.Relation{}, nil
+	}
+	found, err := readTx(ctx, s, "relations by id", func(tx neo4j.ManagedTransaction) (map[string]*kg.Relation, error) {
+		return fetchRelations(ctx, tx, ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*kg.Relation, len(ids))
+	for i, id := range ids {
+		out[i] = found[id]
+	}
+	return out, nil
+}
+
+// fetchRelationsQuery is built once from the allow-list: a UNION of per-type index seeks.
+var fetchRelationsQuery = "CALL () {\n" + relationsByIDQuery(nil, "$ids") + "\n}\n" +
+	"RETURN r, startNode(r).id AS from, endNode(r).id AS to"
+
+func fetchRelations(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (map[string]*kg.Relation, error) {
+	recs, err := run(ctx, tx, fetchRelationsQuery, map[string]any{"ids": uniq(ids)})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*kg.Relation, len(recs))
+	for _, rec := range recs {
+		r, err := relationFromRecord(rec)
+		if err != nil {
+			return nil, err
+		}
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// pageSize checks a page size the caller has already resolved (kg.PageSize).
+func pageSize(first int) (int, error) {
+	if first < 0 || first > kg.MaxPageSize {
+		return 0, kg.Invalid("first", "%d is outside 0..%d", first, kg.MaxPageSize)
+	}
+	return first, nil
+}
+
+// pageQuery is a compiled listing: the query for one page (first+1 rows, to tell whether
+// another page follows) and the query counting every match, each with its parameters.
+type pageQuery struct {
+	page, count             string
+	pageParams, countParams params
+	first                   int
+}
+
+// entitiesQuery compiles an entity listing.
+func entitiesQuery(q kg.EntityQuery) (*pageQuery, error) {
+	order := q.OrderBy
+	if err := order.Normalize(); err != nil {
+		return nil, err
+	}
+	if err := q.Filter.Check("filter"); err != nil {
+		return nil, err
+	}
+	first, err := pageSize(q.First)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := order.Decode(q.After)
+	if err != nil {
+		return nil, err
+	}
+	p := params{}
+	where := compileEntityFilter(q.Filter, "n", p)
+	pq := &pageQuery{
+		count:       "MATCH (n:Entity) WHERE " + where + " RETURN count(n) AS total",
+		countParams: p,
+		pageParams:  maps.Clone(p),
+		first:       first,
+	}
+	key := ""
+	if order.Field == kg.EntityOrderName {
+		key = "n.nameKey"
+	}
+	if cur != nil {
+		// The cursor carries kg's sort key, the folded name; compare in nameKey's encoding.
+		where += " AND " + keysetCondition(key, "n.id", order.Direction, nameKey(cur.Key), cur.ID, pq.pageParams)
+	}
+	pq.pageParams["limit"] = int64(first + 1)
+	pq.page = "MATCH (n:Entity) WHERE " + where + " RETURN n " + orderBy(key, "n.id", order.Direction) + " LIMIT $limit"
+	return pq, nil
+}
+
+// Entities implements kg.Store: one keyset page plus the total count, in one transaction.
+func (s *Store) Entities(ctx context.Context, q kg.EntityQuery) (*kg.EntityPage, error) {
+	pq, err := entitiesQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	return readTx(ctx, s, "list entities", func(tx neo4j.ManagedTransaction) (*kg.EntityPage, error) {
+		recs, err := run(ctx, tx, pq.page, pq.pageParams)
+		if err != nil {
+			return nil, err
+		}
+		page := &kg.EntityPage{Items: make([]*kg.Entity, 0, min(len(recs), pq.first))}
+		for i, rec := range recs {
+			if i == pq.first {
+				page.HasNextPage = true
+				break
+			}
+			n, err := recNode(rec, "n")
+			if err != nil {
+				return nil, err
+			}
+			e, err := entityFromNode(n)
+			if err != nil {
+				return nil, err
+			}
+			page.Items = append(page.Items, e)
+		}
+		page.TotalCount, err = runCount(ctx, tx, pq.count, pq.countParams)
+		return page, err
+	})
+}
+
+// runCount runs a query returning one row with an integer column total.
+func runCount(ctx context.Context, tx neo4j.ManagedTransaction, query string, p map[string]any) (int, error) {
+	recs, err := run(ctx, tx, query, p)
+	if err != nil {
+		return 0, err
+	}
+	if len(recs) != 1 {
+		return 0, fmt.Errorf("neo4j: count returned %d rows", len(recs))
+	}
+	return recInt(recs[0], "total")
+}
+
+// relationMatch is the MATCH part of a relation listing: it binds r from a to b, starting
+// from an index seek when the filter allows one (an end entity or ids), else scanning the
+// relationships of the filter's types. The WHERE from compileRelationFilter still applies
+// in full, so the choice only affects speed.
+func relationMatch(f *kg.RelationFilter, p params) (string, error) {
+	var types []kg.RelationType
+	if f != nil {
+		types = f.Types
+	}
+	alt, err := relTypeAlternation(types)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case f != nil && f.FromID != "":
+		return fmt.Sprintf("MATCH (a:Entity {id: %s})-[r%s]->(b)", p.add(f.FromID), alt), nil
+	case f != nil && f.ToID != "":
+		return fmt.Sprintf("MATCH (a)-[r%s]->(b:Entity {id: %s})", alt, p.add(f.ToID)), nil
+	case f != nil && f.EntityID != "":
+		// Undirected, so both ends use the id index; DISTINCT for self-loops.
+		return fmt.Sprintf("MATCH (:Entity {id: %s})-[x%s]-() WITH DISTINCT x AS r MATCH (a)-[r]->(b)", p.add(f.EntityID), alt), nil
+	case f != nil && len(f.IDs) > 0:
+		for _, t := range types {
+			if _, err := relType(t); err != nil {
+				return "", err
+			}
+		}
+		return "CALL () {\n" + relationsByIDQuery(types, p.add(f.IDs)) + "\n}\nMATCH (a)-[r]->(b)", nil
+	}
+	return fmt.Sprintf("MATCH (a)-[r%s]->(b)", alt), nil
+}
+
+// relationsQuery compiles a relation listing.
+func relationsQuery(q kg.RelationQuery) (*pageQuery, error) {
+	order := q.OrderBy
+	if err := order.Normalize(); err != nil {
+		return nil, err
+	}
+	if err := q.Filter.Check("filter"); err != nil {
+		return nil, err
+	}
+	first, err := pageSize(q.First)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := order.Decode(q.After)
+	if err != nil {
+		return nil, err
+	}
+	p := params{}
+	match, err := relationMatch(q.Filter, p)
+	if err != nil {
+		return nil, err
+	}
+	where := compileRelationFilter(q.Filter, p)
+	pq := &pageQuery{
+		count:       match + " WHERE " + where + " RETURN count(r) AS total",
+		countParams: p,
+		pageParams:  maps.Clone(p),
+		first:       first,
+	}
+	key := ""
+	if order.Field == kg.RelationOrderTime {
+		key = "r.t"
+	}
+	if cur != nil {
+		var keyVal any
+		if key != "" {
+			keyVal, _ = strconv.ParseInt(cur.Key, 10, 64) // Decode checked it
+		}
+		where += " AND " + keysetCondition(key, "r.id", order.Direction, keyVal, cur.ID, pq.pageParams)
+	}
+	pq.pageParams["limit"] = int64(first + 1)
+	pq.page = match + " WHERE " + where +
+		" RETURN r, a.id AS from, b.id AS to " + orderBy(key, "r.id", order.Direction) + " LIMIT $limit"
+	return pq, nil
+}
+
+// Relations implements kg.Store.
+func (s *Store) Relations(ctx context.Context, q kg.RelationQuery) (*kg.RelationPage, error) {
+	pq, err := relationsQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	return readTx(ctx, s, "list relations", func(tx neo4j.ManagedTransaction) (*kg.RelationPage, error) {
+		recs, err := run(ctx, tx, pq.page, pq.pageParams)
+		if err != nil {
+			return nil, err
+		}
+		page := &kg.RelationPage{Items: make([]*kg.Relation, 0, min(len(recs), pq.first))}
+		for i, rec := range recs {
+			if i == pq.first {
+				page.HasNextPage = true
+				break
+			}
+			r, err := relationFromRecord(rec)
+			if err != nil {
+				return nil, err
+			}
+			page.Items = append(page.Items, r)
+		}
+		page.TotalCount, err = runCount(ctx, tx, pq.count, pq.countParams)
+		return page, err
+	})
+}
+
+// Sources implements kg.Store: sources in id order.
+func (s *Store) Sources(ctx context.Context, q kg.SourceQuery) (*kg.SourcePage, error) {
+	first, err := pageSize(q.First)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := kg.SourceOrder.Decode(q.After)
+	if err != nil {
+		return nil, err
+	}
+	p := params{"limit": int64(first + 1)}
+	where := "true"
+	if cur != nil {
+		where = keysetCondition("", "s.id", kg.Asc, nil, cur.ID, p)
+	}
+	pageQuery := "MATCH (s:Source) WHERE " + where + " RETURN s ORDER BY s.id LIMIT $limit"
+	return readTx(ctx, s, "list sources", func(tx neo4j.ManagedTransaction) (*kg.SourcePage, error) {
+		recs, err := run(ctx, tx, pageQuery, p)
+		if err != nil {
+			return nil, err
+		}
+		page := &kg.SourcePage{Items: make([]*kg.Source, 0, min(len(recs), first))}
+		for i, rec := range recs {
+			if i == first {
+				page.HasNextPage = true
+				break
+			}
+			n, err := recNode(rec, "s")
+			if err != nil {
+				return nil, err
+			}
+			src, err := sourceFromNode(n)
+			if err != nil {
+				return nil, err
+			}
+			page.Items = append(page.Items, src)
+		}
+		page.TotalCount, err = runCount(ctx, tx, "MATCH (s:Source) RETURN count(s) AS total", nil)
+		return page, err
+	})
+}
+
+// neighborsQuery compiles a neighbour query: for each entity id, a subquery takes the first
+// page of its relations in time order and another counts them, all in one round trip.
+func neighborsQuery(q kg.NeighborQuery) (query string, p params, first int, err error) {
+	dir := q.Direction
+	if dir == "" {
+		dir = kg.DirectionBoth
+	}
+	if !dir.Valid() {
+		return "", nil, 0, kg.Invalid("direction", "%q is not a valid direction", q.Direction)
+	}
+	for i, t := range q.Types {
+		if !t.Valid() {
+			return "", nil, 0, kg.Invalid(fmt.Sprintf("types[%d]", i), "%q is not a valid relation type", t)
+		}
+	}
+	if first, err = pageSize(q.First); err != nil {
+		return "", nil, 0, err
+	}
+	cur, err := kg.NeighborOrder.Decode(q.After)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	alt, err := relTypeAlternation(q.Types)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	var pattern string
+	switch dir {
+	case kg.DirectionOut:
+		pattern = "(x)-[r" + alt + "]->()"
+	case kg.DirectionIn:
+		pattern = "(x)<-[r" + alt + "]-()"
+	default:
+		pattern = "(x)-[r" + alt + "]-()"
+	}
+	p = params{"ids": uniq(q.EntityIDs), "limit": int64(first + 1)}
+	where := ""
+	if cur != nil {
+		key, _ := strconv.ParseInt(cur.Key, 10, 64) // Decode checked it
+		where = " WHERE " + keysetCondition("r.t", "r.id", kg.Asc, key, cur.ID, p)
+	}
+	// DISTINCT because an undirected pattern meets a self-loop twice.
+	query = `UNWIND $ids AS id
+OPTIONAL MATCH (x:Entity {id: id})
+CALL (x) {
+  MATCH ` + pattern + where + `
+  WITH DISTINCT r
+  ORDER BY r.t, r.id
+  LIMIT $limit
+  RETURN collect({r: r, from: startNode(r).id, to: endNode(r).id}) AS rows
+}
+CALL (x) {
+  MATCH ` + pattern + `
+  RETURN count(DISTINCT r) AS total
+}
+RETURN id, rows, total`
+	return query, p, first, nil
+}
+
+// Neighbors implements kg.Store in one query for every entity asked.
+func (s *Store) Neighbors(ctx context.Context, q kg.NeighborQuery) (map[string]*kg.RelationPage, error) {
+	query, p, first, err := neighborsQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	if len(q.EntityIDs) == 0 {
+		return map[string]*kg.RelationPage{}, nil
+	}
+	return readTx(ctx, s, "neighbors", func(tx neo4j.ManagedTransaction) (map[string]*kg.RelationPage, error) {
+		recs, err := run(ctx, tx, query, p)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]*kg.RelationPage, len(q.EntityIDs))
+		for _, rec := range recs {
+			id, err := recString(rec, "id")
+			if err != nil {
+				return nil, err
+			}
+			page := &kg.RelationPage{Items: []*kg.Relation{}}
+			if page.TotalCount, err = recInt(rec, "total"); err != nil {
+				return nil, err
+			}
+			rowsV, _ := rec.Get("rows")
+			rows, ok := rowsV.([]any)
+			if !ok {
+				return nil, fmt.Errorf("neo4j: neighbor rows are %T", rowsV)
+			}
+			for i, rowV := range rows {
+				if i == first {
+					page.HasNextPage = true
+					break
+				}
+				row, ok := rowV.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("neo4j: neighbor row is %T", rowV)
+				}
+				rel, ok := row["r"].(neo4j.Relationship)
+				if !ok {
+					return nil, fmt.Errorf("neo4j: neighbor relation is %T", row["r"])
+				}
+				from, _ := row["from"].(string)
+				to, _ := row["to"].(string)
+				r, err := relationFromRel(rel, from, to)
+				if err != nil {
+					return nil, err
+				}
+				page.Items = append(page.Items, r)
+			}
+			out[id] = page
+		}
+		for _, id := range q.EntityIDs {
+			if out[id] == nil {
+				out[id] = &kg.RelationPage{Items: []*kg.Relation{}}
+			}
+		}
+		return out, nil
+	})
+}
+
+// luceneSpecial are the characters Lucene's classic query parser gives a meaning.
+const luceneSpecial = `+-&|!(){}[]^"~*?:\/`
+
+func luceneEscape(term string) string {
+	var b strings.Builder
+	for _, r := range term {
+		if strings.ContainsRune(luceneSpecial, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// luceneQuery builds the full-text query for search text: every word of kg.SearchTerms (split
+// again at hyphens, as the index's analyzer splits the indexed text) as an exact, a prefix and,
+// from four letters on, a fuzzy match; the words are alternatives, so more matching words rank
+// higher. Matches in names and aliases (searchText) weigh more than in descriptions.
+func luceneQuery(text string) string {
+	var words []string
+	for _, t := range kg.SearchTerms(text) {
+		for _, w := range strings.Split(t, "-") {
+			w = strings.Trim(w, "'")
+			if w != "" {
+				words = append(words, w)
+			}
+		}
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	var alts []string
+	for _, w := range uniq(words) {
+		e := luceneEscape(w)
+		// Exact words weigh most, then prefixes; a word of four letters or more also
+		// matches with one typo (one edit: two would let "zelenskyi" find "zelenska").
+		forms := []string{e + "^3", e + "*^2"}
+		if len([]rune(w)) >= 4 {
+			forms = append(forms, e+"~1")
+		}
+		f := strings.Join(forms, " OR ")
+		alts = append(alts, "searchText:("+f+")^4", "description:("+f+")")
+	}
+	return strings.Join(alts, " OR ")
+}
+
+// Search implements kg.Store with the full-text index.
+func (s *Store) Search(ctx context.Context, q kg.SearchQuery) ([]kg.SearchHit, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	lq := luceneQuery(q.Text)
+	if lq == "" {
+		return []kg.SearchHit{}, nil
+	}
+	limit := q.Limit
+	if limit == 0 { // as in the embedded store: no limit given means a default page
+		limit = kg.DefaultPageSize
+	}
+	kinds := make([]string, len(q.Kinds))
+	for i, k := range q.Kinds {
+		kinds[i] = string(k)
+	}
+	p := map[string]any{"index": fulltextIndex, "q": lq, "kinds": kinds, "limit": int64(limit)}
+	const query = `CALL db.index.fulltext.queryNodes($index, $q) YIELD node, score
+WHERE size($kinds) = 0 OR node.kind IN $kinds
+RETURN node, score ORDER BY score DESC, node.id LIMIT $limit`
+	return readTx(ctx, s, "search", func(tx neo4j.ManagedTransaction) ([]kg.SearchHit, error) {
+		recs, err := run(ctx, tx, query, p)
+		if err != nil {
+			return nil, err
+		}
+		hits := make([]kg.SearchHit, 0, len(recs))
+		for _, rec := range recs {
+			n, err := recNode(rec, "node")
+			if err != nil {
+				return nil, err
+			}
+			e, err := entityFromNode(n)
+			if err != nil {
+				return nil, err
+			}
+			score, err := recFloat(rec, "score")
+			if err != nil {
+				return nil, err
+			}
+			hits = append(hits, kg.SearchHit{Entity: e, Score: score})
+		}
+		return hits, nil
+	})
+}
+
+// Stats implements kg.Store with count queries. Totals over labels and types come from
+// Neo4j's count store; the breakdowns group in one pass each.
+func (s *Store) Stats(ctx context.Context) (*kg.Stats, error) {
+	return readTx(ctx, s, "stats", func(tx neo4j.ManagedTransaction) (*kg.Stats, error) {
+		st := &kg.Stats{
+			ByKind:   map[kg.EntityKind]int{},
+			ByType:   map[kg.RelationType]int{},
+			ByStatus: map[kg.ClaimStatus]int{},
+		}
+		recs, err := run(ctx, tx, "MATCH (n:Entity) RETURN n.kind AS k, count(*) AS c", nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range recs {
+			k, err := recString(rec, "k")
+			if err != nil {
+				return nil, err
+			}
+			c, err := recInt(rec, "c")
+			if err != nil {
+				return nil, err
+			}
+			st.ByKind[kg.EntityKind(k)] += c
+			st.Entities += c
+		}
+		recs, err = run(ctx, tx, "MATCH ()-[r]->() RETURN type(r) AS t, r.status AS s, count(*) AS c", nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range recs {
+			t, err := recString(rec, "t")
+			if err != nil {
+				return nil, err
+			}
+			status, err := recString(rec, "s")
+			if err != nil {
+				return nil, err
+			}
+			c, err := recInt(rec, "c")
+			if err != nil {
+				return nil, err
+			}
+			st.ByType[kg.RelationType(t)] += c
+			st.ByStatus[kg.ClaimStatus(status)] += c
+			st.Relations += c
+		}
+		recs, err = run(ctx, tx, "MATCH (s:Source) RETURN count(s) AS c", nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(recs) == 1 {
+			st.Sources, err = recInt(recs[0], "c")
+		}
+		return st, err
+	})
+}
