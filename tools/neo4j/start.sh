@@ -5,14 +5,15 @@
 #   eval "$(tools/neo4j/start.sh)"   # starts (building if needed) and exports NEO4J_*
 #
 # Progress goes to stderr; stdout carries only the `export` lines.
-# Env: NEO4J_BOLT_PORT (7687), NEO4J_PASSWORD (factgraph-dev), NEO4J_DATA_DIR (<dir>/data),
+# Env: NEO4J_RUN_DIR (<dir>/run: pid file and log; give a second server its own),
+#      NEO4J_BOLT_PORT (7687), NEO4J_PASSWORD (factgraph-dev), NEO4J_DATA_DIR (<dir>/data),
 #      NEO4J_PLUGINS_DIR (<dir>/plugins), NEO4J_APOC=1 (build with -Papoc),
 #      NEO4J_HEAP (1g), NEO4J_JAVA_OPTS (extra JVM flags), NEO4J_START_TIMEOUT (180 s),
 #      NEO4J_MVN_ARGS (extra Maven args, e.g. -o for offline).
 set -euo pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-RUN_DIR="$DIR/run"
+RUN_DIR="${NEO4J_RUN_DIR:-$DIR/run}"
 PID_FILE="$RUN_DIR/neo4j.pid"
 LOG_FILE="$RUN_DIR/neo4j.log"
 STATE_FILE="$RUN_DIR/neo4j.env" # settings of the running server, for re-runs

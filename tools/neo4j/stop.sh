@@ -5,7 +5,7 @@
 set -euo pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-PID_FILE="$DIR/run/neo4j.pid"
+PID_FILE="${NEO4J_RUN_DIR:-$DIR/run}/neo4j.pid"
 MAIN_CLASS=com.factgraph.tools.neo4j.Neo4jServer
 TIMEOUT="${NEO4J_STOP_TIMEOUT:-60}"
 
