@@ -47,6 +47,19 @@ func (e entity) Relations(ctx context.Context, types []kg.RelationType, directio
 	return relationConnection(page, kg.NeighborOrder), nil
 }
 
+// Degree resolves Entity.degree: the total of a one-item-less page, batched like relations.
+func (e entity) Degree(ctx context.Context, types []kg.RelationType, direction *kg.Direction) (int, error) {
+	q := kg.NeighborQuery{Direction: kg.DirectionBoth, Types: types, First: 0}
+	if direction != nil {
+		q.Direction = *direction
+	}
+	page, err := loadersFrom(ctx).neighbors(ctx, q, e.ID)
+	if err != nil {
+		return 0, err
+	}
+	return page.TotalCount, nil
+}
+
 // related returns every relation of the entity in one direction with one type; the typed
 // shortcuts (offices, parties, attacks...) are built on it.
 func (e entity) related(ctx context.Context, d kg.Direction, t kg.RelationType) ([]*kg.Relation, error) {
@@ -111,6 +124,11 @@ func (a Agreement) Parties(ctx context.Context) ([]Entity, error) {
 // Covers resolves Agreement.covers.
 func (a Agreement) Covers(ctx context.Context) ([]Entity, error) {
 	return a.ends(ctx, kg.DirectionOut, kg.RelCovers)
+}
+
+// Violations resolves Agreement.violations.
+func (a Agreement) Violations(ctx context.Context) ([]*kg.Violation, error) {
+	return violations(ctx, loadersFrom(ctx).store, a.ID)
 }
 
 // Infrastructure is the GraphQL type of INFRASTRUCTURE entities.

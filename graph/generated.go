@@ -44,6 +44,7 @@ type ComplexityRoot struct {
 		Category        func(childComplexity int) int
 		Covers          func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
+		Degree          func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description     func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Kind            func(childComplexity int) int
@@ -55,6 +56,7 @@ type ComplexityRoot struct {
 		UpdatedAt       func(childComplexity int) int
 		ValidFrom       func(childComplexity int) int
 		ValidTo         func(childComplexity int) int
+		Violations      func(childComplexity int) int
 	}
 
 	ClaimStatusCount struct {
@@ -67,6 +69,7 @@ type ComplexityRoot struct {
 		Category    func(childComplexity int) int
 		CountryCode func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		Degree      func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
@@ -91,6 +94,11 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	EntityDegree struct {
+		Degree func(childComplexity int) int
+		Entity func(childComplexity int) int
+	}
+
 	EntityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -100,6 +108,7 @@ type ComplexityRoot struct {
 		Aliases         func(childComplexity int) int
 		Category        func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
+		Degree          func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description     func(childComplexity int) int
 		DurationMinutes func(childComplexity int) int
 		ID              func(childComplexity int) int
@@ -112,11 +121,29 @@ type ComplexityRoot struct {
 		UpdatedAt       func(childComplexity int) int
 	}
 
+	GraphEdge struct {
+		ID       func(childComplexity int) int
+		Relation func(childComplexity int) int
+		Source   func(childComplexity int) int
+		Status   func(childComplexity int) int
+		Target   func(childComplexity int) int
+		Type     func(childComplexity int) int
+	}
+
+	GraphNode struct {
+		Distance func(childComplexity int) int
+		Entity   func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Label    func(childComplexity int) int
+	}
+
 	Infrastructure struct {
 		Aliases     func(childComplexity int) int
 		Attacks     func(childComplexity int) int
 		Category    func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		Degree      func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
@@ -135,6 +162,7 @@ type ComplexityRoot struct {
 		Aliases     func(childComplexity int) int
 		Category    func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		Degree      func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
@@ -152,10 +180,17 @@ type ComplexityRoot struct {
 		UpsertSources   func(childComplexity int, input []*kg.SourceInput) int
 	}
 
+	Neighborhood struct {
+		Edges     func(childComplexity int) int
+		Nodes     func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
 	Organization struct {
 		Aliases     func(childComplexity int) int
 		Category    func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		Degree      func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
@@ -172,10 +207,17 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Path struct {
+		Entities  func(childComplexity int) int
+		Length    func(childComplexity int) int
+		Relations func(childComplexity int) int
+	}
+
 	Person struct {
 		Aliases     func(childComplexity int) int
 		Category    func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		Degree      func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
@@ -195,15 +237,21 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Entities  func(childComplexity int, filter *kg.EntityFilter, orderBy *kg.EntityOrder, first *int, after *string) int
-		Entity    func(childComplexity int, id string) int
-		Node      func(childComplexity int, id string) int
-		Relation  func(childComplexity int, id string) int
-		Relations func(childComplexity int, filter *kg.RelationFilter, orderBy *kg.RelationOrder, first *int, after *string) int
-		Search    func(childComplexity int, query string, kinds []kg.EntityKind, first *int) int
-		Source    func(childComplexity int, id string) int
-		Sources   func(childComplexity int, first *int, after *string) int
-		Stats     func(childComplexity int) int
+		AllShortestPaths func(childComplexity int, from string, to string, maxDepth *int, types []kg.RelationType, limit *int) int
+		Entities         func(childComplexity int, filter *kg.EntityFilter, orderBy *kg.EntityOrder, first *int, after *string) int
+		Entity           func(childComplexity int, id string) int
+		MostConnected    func(childComplexity int, kinds []kg.EntityKind, types []kg.RelationType, direction *kg.Direction, first *int) int
+		Neighborhood     func(childComplexity int, id string, depth *int, types []kg.RelationType, statuses []kg.ClaimStatus, limit *int) int
+		Node             func(childComplexity int, id string) int
+		Relation         func(childComplexity int, id string) int
+		Relations        func(childComplexity int, filter *kg.RelationFilter, orderBy *kg.RelationOrder, first *int, after *string) int
+		Search           func(childComplexity int, query string, kinds []kg.EntityKind, first *int) int
+		ShortestPath     func(childComplexity int, from string, to string, maxDepth *int, types []kg.RelationType) int
+		Source           func(childComplexity int, id string) int
+		Sources          func(childComplexity int, first *int, after *string) int
+		Stats            func(childComplexity int, entities *kg.EntityFilter, relations *kg.RelationFilter) int
+		Timeline         func(childComplexity int, from *time.Time, to *time.Time, entityIds []string, types []kg.RelationType, statuses []kg.ClaimStatus, limit *int) int
+		Violations       func(childComplexity int, agreementID string) int
 	}
 
 	Relation struct {
@@ -211,6 +259,7 @@ type ComplexityRoot struct {
 		Confidence  func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
+		DisputedBy  func(childComplexity int) int
 		Disputes    func(childComplexity int) int
 		From        func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -265,6 +314,11 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	SourceCount struct {
+		Count  func(childComplexity int) int
+		Source func(childComplexity int) int
+	}
+
 	SourceEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -273,10 +327,22 @@ type ComplexityRoot struct {
 	Stats struct {
 		ByKind         func(childComplexity int) int
 		ByRelationType func(childComplexity int) int
+		BySource       func(childComplexity int) int
 		ByStatus       func(childComplexity int) int
 		Entities       func(childComplexity int) int
 		Relations      func(childComplexity int) int
 		Sources        func(childComplexity int) int
+	}
+
+	Timeline struct {
+		Entries   func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
+	TimelineEntry struct {
+		Event    func(childComplexity int) int
+		Relation func(childComplexity int) int
+		Time     func(childComplexity int) int
 	}
 
 	UpsertEntitiesPayload struct {
@@ -298,6 +364,12 @@ type ComplexityRoot struct {
 		Sources   func(childComplexity int) int
 		Unchanged func(childComplexity int) int
 		Updated   func(childComplexity int) int
+	}
+
+	Violation struct {
+		Attack      func(childComplexity int) int
+		Explanation func(childComplexity int) int
+		Timing      func(childComplexity int) int
 	}
 }
 
@@ -321,7 +393,13 @@ type QueryResolver interface {
 	Source(ctx context.Context, id string) (*kg.Source, error)
 	Sources(ctx context.Context, first *int, after *string) (*SourceConnection, error)
 	Search(ctx context.Context, query string, kinds []kg.EntityKind, first *int) ([]*SearchHit, error)
-	Stats(ctx context.Context) (*Stats, error)
+	Stats(ctx context.Context, entities *kg.EntityFilter, relations *kg.RelationFilter) (*Stats, error)
+	Neighborhood(ctx context.Context, id string, depth *int, types []kg.RelationType, statuses []kg.ClaimStatus, limit *int) (*Neighborhood, error)
+	ShortestPath(ctx context.Context, from string, to string, maxDepth *int, types []kg.RelationType) (*Path, error)
+	AllShortestPaths(ctx context.Context, from string, to string, maxDepth *int, types []kg.RelationType, limit *int) ([]*Path, error)
+	Timeline(ctx context.Context, from *time.Time, to *time.Time, entityIds []string, types []kg.RelationType, statuses []kg.ClaimStatus, limit *int) (*Timeline, error)
+	Violations(ctx context.Context, agreementID string) ([]*kg.Violation, error)
+	MostConnected(ctx context.Context, kinds []kg.EntityKind, types []kg.RelationType, direction *kg.Direction, first *int) ([]*EntityDegree, error)
 }
 type RelationResolver interface {
 	From(ctx context.Context, obj *kg.Relation) (Entity, error)
@@ -330,6 +408,7 @@ type RelationResolver interface {
 	Sources(ctx context.Context, obj *kg.Relation) ([]*kg.Source, error)
 
 	Disputes(ctx context.Context, obj *kg.Relation) ([]*kg.Relation, error)
+	DisputedBy(ctx context.Context, obj *kg.Relation) ([]*kg.Relation, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -380,6 +459,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.CreatedAt(childComplexity), true
+	case "Agreement.degree":
+		if e.ComplexityRoot.Agreement.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Agreement_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Agreement.Degree(childComplexity, args["types"].([]kg.RelationType), args["direction"].(*kg.Direction)), true
 	case "Agreement.description":
 		if e.ComplexityRoot.Agreement.Description == nil {
 			break
@@ -451,6 +541,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.ValidTo(childComplexity), true
+	case "Agreement.violations":
+		if e.ComplexityRoot.Agreement.Violations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Violations(childComplexity), true
 
 	case "ClaimStatusCount.count":
 		if e.ComplexityRoot.ClaimStatusCount.Count == nil {
@@ -489,6 +585,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Country.CreatedAt(childComplexity), true
+	case "Country.degree":
+		if e.ComplexityRoot.Country.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Country_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Country.Degree(childComplexity, args["types"].([]kg.RelationType), args["direction"].(*kg.Direction)), true
 	case "Country.description":
 		if e.ComplexityRoot.Country.Description == nil {
 			break
@@ -576,6 +683,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EntityConnection.TotalCount(childComplexity), true
 
+	case "EntityDegree.degree":
+		if e.ComplexityRoot.EntityDegree.Degree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityDegree.Degree(childComplexity), true
+	case "EntityDegree.entity":
+		if e.ComplexityRoot.EntityDegree.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityDegree.Entity(childComplexity), true
+
 	case "EntityEdge.cursor":
 		if e.ComplexityRoot.EntityEdge.Cursor == nil {
 			break
@@ -607,6 +727,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.CreatedAt(childComplexity), true
+	case "Event.degree":
+		if e.ComplexityRoot.Event.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Event_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.Degree(childComplexity, args["types"].([]kg.RelationType), args["direction"].(*kg.Direction)), true
 	case "Event.description":
 		if e.ComplexityRoot.Event.Description == nil {
 			break
@@ -673,6 +804,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Event.UpdatedAt(childComplexity), true
 
+	case "GraphEdge.id":
+		if e.ComplexityRoot.GraphEdge.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.ID(childComplexity), true
+	case "GraphEdge.relation":
+		if e.ComplexityRoot.GraphEdge.Relation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Relation(childComplexity), true
+	case "GraphEdge.source":
+		if e.ComplexityRoot.GraphEdge.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Source(childComplexity), true
+	case "GraphEdge.status":
+		if e.ComplexityRoot.GraphEdge.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Status(childComplexity), true
+	case "GraphEdge.target":
+		if e.ComplexityRoot.GraphEdge.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Target(childComplexity), true
+	case "GraphEdge.type":
+		if e.ComplexityRoot.GraphEdge.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Type(childComplexity), true
+
+	case "GraphNode.distance":
+		if e.ComplexityRoot.GraphNode.Distance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Distance(childComplexity), true
+	case "GraphNode.entity":
+		if e.ComplexityRoot.GraphNode.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Entity(childComplexity), true
+	case "GraphNode.id":
+		if e.ComplexityRoot.GraphNode.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.ID(childComplexity), true
+	case "GraphNode.kind":
+		if e.ComplexityRoot.GraphNode.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Kind(childComplexity), true
+	case "GraphNode.label":
+		if e.ComplexityRoot.GraphNode.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Label(childComplexity), true
+
 	case "Infrastructure.aliases":
 		if e.ComplexityRoot.Infrastructure.Aliases == nil {
 			break
@@ -697,6 +896,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Infrastructure.CreatedAt(childComplexity), true
+	case "Infrastructure.degree":
+		if e.ComplexityRoot.Infrastructure.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Infrastructure_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Infrastructure.Degree(childComplexity, args["types"].([]kg.RelationType), args["direction"].(*kg.Direction)), true
 	case "Infrastructure.description":
 		if e.ComplexityRoot.Infrastructure.Description == nil {
 			break
@@ -776,6 +986,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.CreatedAt(childComplexity), true
+	case "Location.degree":
+		if e.ComplexityRoot.Location.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Location_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.Degree(childComplexity, args["types"].([]kg.RelationType), args["direction"].(*kg.Direction)), true
 	case "Location.description":
 		if e.ComplexityRoot.Location.Description == nil {
 			break
@@ -880,6 +1101,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpsertSources(childComplexity, args["input"].([]*kg.SourceInput)), true
 
+	case "Neighborhood.edges":
+		if e.ComplexityRoot.Neighborhood.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighborhood.Edges(childComplexity), true
+	case "Neighborhood.nodes":
+		if e.ComplexityRoot.Neighborhood.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighborhood.Nodes(childComplexity), true
+	case "Neighborhood.truncated":
+		if e.ComplexityRoot.Neighborhood.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighborhood.Truncated(childComplexity), true
+
 	case "Organization.aliases":
 		if e.ComplexityRoot.Organization.Aliases == nil {
 			break
@@ -898,6 +1138,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.CreatedAt(childComplexity), true
+	case "Organization.degree":
+		if e.ComplexityRoot.Organization.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.Degree(childComplexity, args["types"].([]kg.RelationType), args["direction"].(*kg.Direction)), true
 	case "Organization.description":
 		if e.ComplexityRoot.Organization.Description == nil {
 			break
@@ -971,6 +1222,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Path.entities":
+		if e.ComplexityRoot.Path.Entities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Entities(childComplexity), true
+	case "Path.length":
+		if e.ComplexityRoot.Path.Length == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Length(childComplexity), true
+	case "Path.relations":
+		if e.ComplexityRoot.Path.Relations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Relations(childComplexity), true
+
 	case "Person.aliases":
 		if e.ComplexityRoot.Person.Aliases == nil {
 			break
@@ -989,6 +1259,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.CreatedAt(childComplexity), true
+	case "Person.degree":
+		if e.ComplexityRoot.Person.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Person_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.Degree(childComplexity, args["types"].([]kg.RelationType), args["direction"].(*kg.Direction)), true
 	case "Person.description":
 		if e.ComplexityRoot.Person.Description == nil {
 			break
@@ -1074,6 +1355,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PointInTime.Precision(childComplexity), true
 
+	case "Query.allShortestPaths":
+		if e.ComplexityRoot.Query.AllShortestPaths == nil {
+			break
+		}
+
+		args, err := ec.field_Query_allShortestPaths_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AllShortestPaths(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["types"].([]kg.RelationType), args["limit"].(*int)), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -1097,6 +1389,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Entity(childComplexity, args["id"].(string)), true
 
+	case "Query.mostConnected":
+		if e.ComplexityRoot.Query.MostConnected == nil {
+			break
+		}
+
+		args, err := ec.field_Query_mostConnected_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MostConnected(childComplexity, args["kinds"].([]kg.EntityKind), args["types"].([]kg.RelationType), args["direction"].(*kg.Direction), args["first"].(*int)), true
+	case "Query.neighborhood":
+		if e.ComplexityRoot.Query.Neighborhood == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighborhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]kg.RelationType), args["statuses"].([]kg.ClaimStatus), args["limit"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1141,6 +1455,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["kinds"].([]kg.EntityKind), args["first"].(*int)), true
+	case "Query.shortestPath":
+		if e.ComplexityRoot.Query.ShortestPath == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shortestPath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShortestPath(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["types"].([]kg.RelationType)), true
 	case "Query.source":
 		if e.ComplexityRoot.Query.Source == nil {
 			break
@@ -1168,7 +1493,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Stats(childComplexity), true
+		args, err := ec.field_Query_stats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Stats(childComplexity, args["entities"].(*kg.EntityFilter), args["relations"].(*kg.RelationFilter)), true
+	case "Query.timeline":
+		if e.ComplexityRoot.Query.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Query_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Timeline(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["entityIds"].([]string), args["types"].([]kg.RelationType), args["statuses"].([]kg.ClaimStatus), args["limit"].(*int)), true
+	case "Query.violations":
+		if e.ComplexityRoot.Query.Violations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_violations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Violations(childComplexity, args["agreementId"].(string)), true
 
 	case "Relation.claimedBy":
 		if e.ComplexityRoot.Relation.ClaimedBy == nil {
@@ -1194,6 +1546,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relation.Description(childComplexity), true
+	case "Relation.disputedBy":
+		if e.ComplexityRoot.Relation.DisputedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relation.DisputedBy(childComplexity), true
 	case "Relation.disputes":
 		if e.ComplexityRoot.Relation.Disputes == nil {
 			break
@@ -1405,6 +1763,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SourceConnection.TotalCount(childComplexity), true
 
+	case "SourceCount.count":
+		if e.ComplexityRoot.SourceCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceCount.Count(childComplexity), true
+	case "SourceCount.source":
+		if e.ComplexityRoot.SourceCount.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceCount.Source(childComplexity), true
+
 	case "SourceEdge.cursor":
 		if e.ComplexityRoot.SourceEdge.Cursor == nil {
 			break
@@ -1430,6 +1801,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stats.ByRelationType(childComplexity), true
+	case "Stats.bySource":
+		if e.ComplexityRoot.Stats.BySource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stats.BySource(childComplexity), true
 	case "Stats.byStatus":
 		if e.ComplexityRoot.Stats.ByStatus == nil {
 			break
@@ -1454,6 +1831,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stats.Sources(childComplexity), true
+
+	case "Timeline.entries":
+		if e.ComplexityRoot.Timeline.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Timeline.Entries(childComplexity), true
+	case "Timeline.truncated":
+		if e.ComplexityRoot.Timeline.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Timeline.Truncated(childComplexity), true
+
+	case "TimelineEntry.event":
+		if e.ComplexityRoot.TimelineEntry.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Event(childComplexity), true
+	case "TimelineEntry.relation":
+		if e.ComplexityRoot.TimelineEntry.Relation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Relation(childComplexity), true
+	case "TimelineEntry.time":
+		if e.ComplexityRoot.TimelineEntry.Time == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Time(childComplexity), true
 
 	case "UpsertEntitiesPayload.created":
 		if e.ComplexityRoot.UpsertEntitiesPayload.Created == nil {
@@ -1530,6 +1939,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpsertSourcesPayload.Updated(childComplexity), true
 
+	case "Violation.attack":
+		if e.ComplexityRoot.Violation.Attack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Attack(childComplexity), true
+	case "Violation.explanation":
+		if e.ComplexityRoot.Violation.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Explanation(childComplexity), true
+	case "Violation.timing":
+		if e.ComplexityRoot.Violation.Timing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Timing(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1546,6 +1974,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RelationFilter", ec.unmarshalInputRelationFilter),
 			graphql.NewInputUnmarshaler("RelationInput", ec.unmarshalInputRelationInput),
 			graphql.NewInputUnmarshaler("RelationOrder", ec.unmarshalInputRelationOrder),
+			graphql.NewInputUnmarshaler("RelationPredicate", ec.unmarshalInputRelationPredicate),
 			graphql.NewInputUnmarshaler("SourceInput", ec.unmarshalInputSourceInput),
 		)
 	}
@@ -1871,6 +2300,13 @@ interface Entity {
     "The ` + "`" + `endCursor` + "`" + ` of the previous page."
     after: String
   ): RelationConnection!
+  "How many relations the entity has (of these types, in this direction)."
+  degree(
+    "Only relations of these types."
+    types: [RelationType!]
+    "Which end this entity is on."
+    direction: Direction = BOTH
+  ): Int!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -1904,6 +2340,13 @@ type Person implements Node & Entity {
     "The ` + "`" + `endCursor` + "`" + ` of the previous page."
     after: String
   ): RelationConnection!
+  "How many relations the entity has (of these types, in this direction)."
+  degree(
+    "Only relations of these types."
+    types: [RelationType!]
+    "Which end this entity is on."
+    direction: Direction = BOTH
+  ): Int!
   "Offices held: HOLDS_OFFICE relations from this person (title in ` + "`" + `role` + "`" + `, term in ` + "`" + `validFrom` + "`" + `/` + "`" + `validTo` + "`" + `)."
   offices: [Relation!]!
   "When factgraph first stored it."
@@ -1941,6 +2384,13 @@ type Country implements Node & Entity {
     "The ` + "`" + `endCursor` + "`" + ` of the previous page."
     after: String
   ): RelationConnection!
+  "How many relations the entity has (of these types, in this direction)."
+  degree(
+    "Only relations of these types."
+    types: [RelationType!]
+    "Which end this entity is on."
+    direction: Direction = BOTH
+  ): Int!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -1974,6 +2424,13 @@ type Organization implements Node & Entity {
     "The ` + "`" + `endCursor` + "`" + ` of the previous page."
     after: String
   ): RelationConnection!
+  "How many relations the entity has (of these types, in this direction)."
+  degree(
+    "Only relations of these types."
+    types: [RelationType!]
+    "Which end this entity is on."
+    direction: Direction = BOTH
+  ): Int!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2006,6 +2463,8 @@ type Agreement implements Node & Entity {
   parties: [Entity!]!
   "What it covers: targets of its COVERS relations."
   covers: [Entity!]!
+  "Attacks by its parties on what it covers, inside its validity window (see ` + "`" + `Query.violations` + "`" + `)."
+  violations: [Violation!]!
   "Sources that describe it."
   sources: [Source!]!
   "Its relations, in time order."
@@ -2019,6 +2478,13 @@ type Agreement implements Node & Entity {
     "The ` + "`" + `endCursor` + "`" + ` of the previous page."
     after: String
   ): RelationConnection!
+  "How many relations the entity has (of these types, in this direction)."
+  degree(
+    "Only relations of these types."
+    types: [RelationType!]
+    "Which end this entity is on."
+    direction: Direction = BOTH
+  ): Int!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2054,6 +2520,13 @@ type Infrastructure implements Node & Entity {
     "The ` + "`" + `endCursor` + "`" + ` of the previous page."
     after: String
   ): RelationConnection!
+  "How many relations the entity has (of these types, in this direction)."
+  degree(
+    "Only relations of these types."
+    types: [RelationType!]
+    "Which end this entity is on."
+    direction: Direction = BOTH
+  ): Int!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2087,6 +2560,13 @@ type Location implements Node & Entity {
     "The ` + "`" + `endCursor` + "`" + ` of the previous page."
     after: String
   ): RelationConnection!
+  "How many relations the entity has (of these types, in this direction)."
+  degree(
+    "Only relations of these types."
+    types: [RelationType!]
+    "Which end this entity is on."
+    direction: Direction = BOTH
+  ): Int!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2126,6 +2606,13 @@ type Event implements Node & Entity {
     "The ` + "`" + `endCursor` + "`" + ` of the previous page."
     after: String
   ): RelationConnection!
+  "How many relations the entity has (of these types, in this direction)."
+  degree(
+    "Only relations of these types."
+    types: [RelationType!]
+    "Which end this entity is on."
+    direction: Direction = BOTH
+  ): Int!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2168,6 +2655,8 @@ type Relation implements Node {
   validTo: PointInTime
   "Relations this claim disputes or denies."
   disputes: [Relation!]!
+  "Relations that dispute or deny this one, each with its own sources."
+  disputedBy: [Relation!]!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2252,12 +2741,30 @@ input EntityFilter {
   category: String
   "Only entities described by this source."
   sourceId: ID
+  "Only entities with at least one relation like this."
+  hasRelation: RelationPredicate
+  "Only events that occurred at or after this instant."
+  occurredFrom: DateTime
+  "Only events that occurred before this instant."
+  occurredTo: DateTime
   "Every one of these filters must hold."
   and: [EntityFilter!]
   "At least one of these filters must hold."
   or: [EntityFilter!]
   "This filter must not hold."
   not: EntityFilter
+}
+
+"A relation an entity must have, for ` + "`" + `EntityFilter.hasRelation` + "`" + `."
+input RelationPredicate {
+  "Any of these types (any type if omitted)."
+  types: [RelationType!]
+  "Which end the entity is on."
+  direction: Direction = BOTH
+  "The entity at the other end."
+  otherId: ID
+  "Any of these claim statuses."
+  statuses: [ClaimStatus!]
 }
 
 "Selects relations; every field given must hold."
@@ -2274,6 +2781,10 @@ input RelationFilter {
   toId: ID
   "Only relations with this entity at either end."
   entityId: ID
+  "Only relations with any of these entities at either end."
+  entityIds: [ID!]
+  "Only relations that dispute any of these relations."
+  disputesIds: [ID!]
   "Only relations asserted by this entity."
   claimedById: ID
   "Only relations reported by this source."
@@ -2332,6 +2843,110 @@ type Stats {
   byRelationType: [RelationTypeCount!]!
   "Relations by claim status (statuses with none are left out)."
   byStatus: [ClaimStatusCount!]!
+  "Relations by source, most cited first."
+  bySource: [SourceCount!]!
+}
+
+"A count of relations citing one source."
+type SourceCount {
+  "The source."
+  source: Source!
+  "How many relations cite it."
+  count: Int!
+}
+
+"A node of a drawn subgraph."
+type GraphNode {
+  "The entity's id."
+  id: ID!
+  "What to print on the node: the entity's name."
+  label: String!
+  "The entity's kind, e.g. for colouring."
+  kind: EntityKind!
+  "Hops from the centre."
+  distance: Int!
+  "The entity, for any other field."
+  entity: Entity!
+}
+
+"An edge of a drawn subgraph: a relation."
+type GraphEdge {
+  "The relation's id."
+  id: ID!
+  "The id of the ` + "`" + `from` + "`" + ` entity."
+  source: ID!
+  "The id of the ` + "`" + `to` + "`" + ` entity."
+  target: ID!
+  "The relation type, e.g. for the edge label."
+  type: RelationType!
+  "The claim status, e.g. for a dashed line when not CONFIRMED."
+  status: ClaimStatus!
+  "The relation, for provenance and any other field."
+  relation: Relation!
+}
+
+"The subgraph around an entity, shaped for graph-drawing libraries."
+type Neighborhood {
+  "The centre first, then the nearest entities (by hops, then id)."
+  nodes: [GraphNode!]!
+  "The relations between the nodes, by id."
+  edges: [GraphEdge!]!
+  "Whether entities or relations within the depth were left out by ` + "`" + `limit` + "`" + `."
+  truncated: Boolean!
+}
+
+"A walk through the graph: ` + "`" + `entities[i]` + "`" + ` and ` + "`" + `entities[i+1]` + "`" + ` are the ends of ` + "`" + `relations[i]` + "`" + `, in either direction."
+type Path {
+  "How many relations it crosses."
+  length: Int!
+  "The entities along it, from the start to the end."
+  entities: [Entity!]!
+  "The relations along it."
+  relations: [Relation!]!
+}
+
+"One entry of a timeline: a dated relation or an event."
+type TimelineEntry {
+  "When."
+  time: PointInTime!
+  "The relation, when the entry is one."
+  relation: Relation
+  "The event, when the entry is one."
+  event: Event
+}
+
+"What happened in a time window, in order."
+type Timeline {
+  "Entries by time, then id."
+  entries: [TimelineEntry!]!
+  "Whether ` + "`" + `limit` + "`" + ` cut the list."
+  truncated: Boolean!
+}
+
+"How sure it is that an attack fell inside an agreement's validity window."
+enum ViolationTiming {
+  "The attack's whole time lies inside the window."
+  WITHIN
+  "The times are too imprecise to tell; they overlap the window."
+  POSSIBLY_WITHIN
+}
+
+"An attack that may break an agreement."
+type Violation {
+  "The ATTACKED relation, with its status and sources."
+  attack: Relation!
+  "Whether it certainly or possibly fell inside the validity window."
+  timing: ViolationTiming!
+  "Why, in words; names what was imprecise."
+  explanation: String!
+}
+
+"An entity and how many relations it has."
+type EntityDegree {
+  "The entity."
+  entity: Entity!
+  "Its number of relations."
+  degree: Int!
 }
 
 type Query {
@@ -2381,8 +2996,82 @@ type Query {
     "How many hits (default 10, at most 500)."
     first: Int = 10
   ): [SearchHit!]!
-  "Counts over the whole graph."
-  stats: Stats!
+  "Counts over the whole graph, or over the entities and relations the filters select."
+  stats(
+    "Count only these entities."
+    entities: EntityFilter
+    "Count only these relations."
+    relations: RelationFilter
+  ): Stats!
+  "The subgraph within ` + "`" + `depth` + "`" + ` hops of an entity, for drawing; capped by ` + "`" + `limit` + "`" + ` so a hub cannot return the whole graph."
+  neighborhood(
+    "The centre."
+    id: ID!
+    "Hops, 1 to 3."
+    depth: Int = 1
+    "Follow only these relation types."
+    types: [RelationType!]
+    "Follow only relations with these statuses."
+    statuses: [ClaimStatus!]
+    "At most this many entities, the centre included (at most 1000); edges at most four times as many."
+    limit: Int = 100
+  ): Neighborhood!
+  "One shortest path between two entities, following relations either way; null if none within ` + "`" + `maxDepth` + "`" + `."
+  shortestPath(
+    "The start."
+    from: ID!
+    "The end."
+    to: ID!
+    "At most this many hops (1 to 6)."
+    maxDepth: Int = 4
+    "Follow only these relation types."
+    types: [RelationType!]
+  ): Path
+  "Every shortest path between two entities (up to ` + "`" + `limit` + "`" + `), in a stable order."
+  allShortestPaths(
+    "The start."
+    from: ID!
+    "The end."
+    to: ID!
+    "At most this many hops (1 to 6)."
+    maxDepth: Int = 4
+    "Follow only these relation types."
+    types: [RelationType!]
+    "At most this many paths (1 to 100)."
+    limit: Int = 10
+  ): [Path!]!
+  "Dated relations and events in time order, each with its sources; precision is kept."
+  timeline(
+    "From this instant (inclusive)."
+    from: DateTime
+    "To this instant (exclusive)."
+    to: DateTime
+    "Only what involves these entities."
+    entityIds: [ID!]
+    "Only relations of these types (events are then left out)."
+    types: [RelationType!]
+    "Only relations with these statuses (events are then left out)."
+    statuses: [ClaimStatus!]
+    "At most this many entries (at most 500)."
+    limit: Int = 100
+  ): Timeline!
+  """
+  Attacks that may break an agreement: ATTACKED relations from a party to it (PARTY_TO or
+  AGREED) against what it covers (COVERS, and what is PART_OF that), inside its validity
+  window. Imprecise times that overlap the window are POSSIBLY_WITHIN and say why.
+  """
+  violations("The agreement's id." agreementId: ID!): [Violation!]!
+  "The most connected entities."
+  mostConnected(
+    "Only these kinds."
+    kinds: [EntityKind!]
+    "Count only these relation types."
+    types: [RelationType!]
+    "Count relations at this end."
+    direction: Direction = BOTH
+    "How many (at most 500)."
+    first: Int = 10
+  ): [EntityDegree!]!
 }
 
 "An entity to create or replace whole. Fields that apply to one kind only are rejected on others."
@@ -2584,6 +3273,16 @@ func (ec *executionContext) childFields_EntityConnection(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type EntityConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_EntityDegree(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entity":
+		return ec.fieldContext_EntityDegree_entity(ctx, field)
+	case "degree":
+		return ec.fieldContext_EntityDegree_degree(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntityDegree", field.Name)
+}
+
 func (ec *executionContext) childFields_EntityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -2594,6 +3293,74 @@ func (ec *executionContext) childFields_EntityEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type EntityEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Event_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Event_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Event_name(ctx, field)
+	case "aliases":
+		return ec.fieldContext_Event_aliases(ctx, field)
+	case "description":
+		return ec.fieldContext_Event_description(ctx, field)
+	case "category":
+		return ec.fieldContext_Event_category(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_Event_occurredAt(ctx, field)
+	case "durationMinutes":
+		return ec.fieldContext_Event_durationMinutes(ctx, field)
+	case "participants":
+		return ec.fieldContext_Event_participants(ctx, field)
+	case "sources":
+		return ec.fieldContext_Event_sources(ctx, field)
+	case "relations":
+		return ec.fieldContext_Event_relations(ctx, field)
+	case "degree":
+		return ec.fieldContext_Event_degree(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Event_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Event_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
+}
+
+func (ec *executionContext) childFields_GraphEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GraphEdge_id(ctx, field)
+	case "source":
+		return ec.fieldContext_GraphEdge_source(ctx, field)
+	case "target":
+		return ec.fieldContext_GraphEdge_target(ctx, field)
+	case "type":
+		return ec.fieldContext_GraphEdge_type(ctx, field)
+	case "status":
+		return ec.fieldContext_GraphEdge_status(ctx, field)
+	case "relation":
+		return ec.fieldContext_GraphEdge_relation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GraphEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GraphNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GraphNode_id(ctx, field)
+	case "label":
+		return ec.fieldContext_GraphNode_label(ctx, field)
+	case "kind":
+		return ec.fieldContext_GraphNode_kind(ctx, field)
+	case "distance":
+		return ec.fieldContext_GraphNode_distance(ctx, field)
+	case "entity":
+		return ec.fieldContext_GraphNode_entity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GraphNode", field.Name)
+}
+
 func (ec *executionContext) childFields_KindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -2602,6 +3369,18 @@ func (ec *executionContext) childFields_KindCount(ctx context.Context, field gra
 		return ec.fieldContext_KindCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type KindCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Neighborhood(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_Neighborhood_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Neighborhood_edges(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Neighborhood_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Neighborhood", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2616,6 +3395,18 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "length":
+		return ec.fieldContext_Path_length(ctx, field)
+	case "entities":
+		return ec.fieldContext_Path_entities(ctx, field)
+	case "relations":
+		return ec.fieldContext_Path_relations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
 }
 
 func (ec *executionContext) childFields_PointInTime(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2666,6 +3457,8 @@ func (ec *executionContext) childFields_Relation(ctx context.Context, field grap
 		return ec.fieldContext_Relation_validTo(ctx, field)
 	case "disputes":
 		return ec.fieldContext_Relation_disputes(ctx, field)
+	case "disputedBy":
+		return ec.fieldContext_Relation_disputedBy(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Relation_createdAt(ctx, field)
 	case "updatedAt":
@@ -2752,6 +3545,16 @@ func (ec *executionContext) childFields_SourceConnection(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type SourceConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_SourceCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_SourceCount_source(ctx, field)
+	case "count":
+		return ec.fieldContext_SourceCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SourceCount", field.Name)
+}
+
 func (ec *executionContext) childFields_SourceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -2776,8 +3579,32 @@ func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql
 		return ec.fieldContext_Stats_byRelationType(ctx, field)
 	case "byStatus":
 		return ec.fieldContext_Stats_byStatus(ctx, field)
+	case "bySource":
+		return ec.fieldContext_Stats_bySource(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Stats", field.Name)
+}
+
+func (ec *executionContext) childFields_Timeline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entries":
+		return ec.fieldContext_Timeline_entries(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Timeline_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Timeline", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "time":
+		return ec.fieldContext_TimelineEntry_time(ctx, field)
+	case "relation":
+		return ec.fieldContext_TimelineEntry_relation(ctx, field)
+	case "event":
+		return ec.fieldContext_TimelineEntry_event(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_UpsertEntitiesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2820,6 +3647,18 @@ func (ec *executionContext) childFields_UpsertSourcesPayload(ctx context.Context
 		return ec.fieldContext_UpsertSourcesPayload_unchanged(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpsertSourcesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Violation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attack":
+		return ec.fieldContext_Violation_attack(ctx, field)
+	case "timing":
+		return ec.fieldContext_Violation_timing(ctx, field)
+	case "explanation":
+		return ec.fieldContext_Violation_explanation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2938,6 +3777,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Agreement_degree_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*kg.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Agreement_relations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2973,6 +3834,28 @@ func (ec *executionContext) field_Agreement_relations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Country_degree_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*kg.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
 	return args, nil
 }
 
@@ -3014,6 +3897,28 @@ func (ec *executionContext) field_Country_relations_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Event_degree_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*kg.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Event_relations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3052,6 +3957,28 @@ func (ec *executionContext) field_Event_relations_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Infrastructure_degree_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*kg.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Infrastructure_relations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3087,6 +4014,28 @@ func (ec *executionContext) field_Infrastructure_relations_args(ctx context.Cont
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_degree_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*kg.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
 	return args, nil
 }
 
@@ -3206,6 +4155,28 @@ func (ec *executionContext) field_Mutation_upsertSources_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Organization_degree_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*kg.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Organization_relations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3241,6 +4212,28 @@ func (ec *executionContext) field_Organization_relations_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Person_degree_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*kg.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
 	return args, nil
 }
 
@@ -3296,6 +4289,52 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_allShortestPaths_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_entities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3345,6 +4384,90 @@ func (ec *executionContext) field_Query_entity_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_mostConnected_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]kg.EntityKind, error) {
+			return ec.unmarshalOEntityKind2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐEntityKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*kg.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_neighborhood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]kg.ClaimStatus, error) {
+			return ec.unmarshalOClaimStatus2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐClaimStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg4
 	return args, nil
 }
 
@@ -3444,6 +4567,44 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_shortestPath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_source_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3477,6 +4638,96 @@ func (ec *executionContext) field_Query_sources_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "entities",
+		func(ctx context.Context, v any) (*kg.EntityFilter, error) {
+			return ec.unmarshalOEntityFilter2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐEntityFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["entities"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "relations",
+		func(ctx context.Context, v any) (*kg.RelationFilter, error) {
+			return ec.unmarshalORelationFilter2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["relations"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "entityIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["entityIds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]kg.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]kg.ClaimStatus, error) {
+			return ec.unmarshalOClaimStatus2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐClaimStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_violations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "agreementId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["agreementId"] = arg0
 	return args, nil
 }
 
@@ -3866,6 +5117,38 @@ func (ec *executionContext) fieldContext_Agreement_covers(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Agreement_violations(ctx context.Context, field graphql.CollectedField, obj *Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_violations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Violations(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kg.Violation) graphql.Marshaler {
+			return ec.marshalNViolation2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐViolationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_violations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Violation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Agreement_sources(ctx context.Context, field graphql.CollectedField, obj *Agreement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3936,6 +5219,50 @@ func (ec *executionContext) fieldContext_Agreement_relations(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Agreement_relations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_degree(ctx context.Context, field graphql.CollectedField, obj *Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Degree(ctx, fc.Args["types"].([]kg.RelationType), fc.Args["direction"].(*kg.Direction))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_degree(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Agreement_degree_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4271,6 +5598,50 @@ func (ec *executionContext) fieldContext_Country_relations(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Country_degree(ctx context.Context, field graphql.CollectedField, obj *Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Degree(ctx, fc.Args["types"].([]kg.RelationType), fc.Args["direction"].(*kg.Direction))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Country_degree(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Country",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Country_degree_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Country_createdAt(ctx context.Context, field graphql.CollectedField, obj *Country) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4471,6 +5842,61 @@ func (ec *executionContext) _EntityConnection_totalCount(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_EntityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EntityConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EntityDegree_entity(ctx context.Context, field graphql.CollectedField, obj *EntityDegree) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityDegree_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityDegree_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntityDegree",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntityDegree_degree(ctx context.Context, field graphql.CollectedField, obj *EntityDegree) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityDegree_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Degree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityDegree_degree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntityDegree", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EntityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *EntityEdge) (ret graphql.Marshaler) {
@@ -4829,6 +6255,50 @@ func (ec *executionContext) fieldContext_Event_relations(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Event_degree(ctx context.Context, field graphql.CollectedField, obj *Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Degree(ctx, fc.Args["types"].([]kg.RelationType), fc.Args["direction"].(*kg.Direction))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_degree(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Event_degree_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Event_createdAt(ctx context.Context, field graphql.CollectedField, obj *Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4873,6 +6343,277 @@ func (ec *executionContext) _Event_updatedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Event_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Event", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _GraphEdge_id(ctx context.Context, field graphql.CollectedField, obj *GraphEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GraphEdge_source(ctx context.Context, field graphql.CollectedField, obj *GraphEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GraphEdge_target(ctx context.Context, field graphql.CollectedField, obj *GraphEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GraphEdge_type(ctx context.Context, field graphql.CollectedField, obj *GraphEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.RelationType) graphql.Marshaler {
+			return ec.marshalNRelationType2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "RelationType")
+}
+
+func (ec *executionContext) _GraphEdge_status(ctx context.Context, field graphql.CollectedField, obj *GraphEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.ClaimStatus) graphql.Marshaler {
+			return ec.marshalNClaimStatus2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐClaimStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "ClaimStatus")
+}
+
+func (ec *executionContext) _GraphEdge_relation(ctx context.Context, field graphql.CollectedField, obj *GraphEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_relation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GraphEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GraphNode_id(ctx context.Context, field graphql.CollectedField, obj *GraphNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GraphNode_label(ctx context.Context, field graphql.CollectedField, obj *GraphNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "String")
+}
+
+func (ec *executionContext) _GraphNode_kind(ctx context.Context, field graphql.CollectedField, obj *GraphNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.EntityKind) graphql.Marshaler {
+			return ec.marshalNEntityKind2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐEntityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "EntityKind")
+}
+
+func (ec *executionContext) _GraphNode_distance(ctx context.Context, field graphql.CollectedField, obj *GraphNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_distance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_distance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GraphNode_entity(ctx context.Context, field graphql.CollectedField, obj *GraphNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GraphNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Infrastructure_id(ctx context.Context, field graphql.CollectedField, obj *Infrastructure) (ret graphql.Marshaler) {
@@ -5115,6 +6856,50 @@ func (ec *executionContext) fieldContext_Infrastructure_relations(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Infrastructure_relations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Infrastructure_degree(ctx context.Context, field graphql.CollectedField, obj *Infrastructure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Infrastructure_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Degree(ctx, fc.Args["types"].([]kg.RelationType), fc.Args["direction"].(*kg.Direction))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Infrastructure_degree(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Infrastructure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Infrastructure_degree_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5427,6 +7212,50 @@ func (ec *executionContext) fieldContext_Location_relations(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Location_degree(ctx context.Context, field graphql.CollectedField, obj *Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Degree(ctx, fc.Args["types"].([]kg.RelationType), fc.Args["direction"].(*kg.Direction))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_degree(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_degree_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Location_createdAt(ctx context.Context, field graphql.CollectedField, obj *Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5693,6 +7522,93 @@ func (ec *executionContext) fieldContext_Mutation_deleteRelation(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Neighborhood_nodes(ctx context.Context, field graphql.CollectedField, obj *Neighborhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighborhood_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*GraphNode) graphql.Marshaler {
+			return ec.marshalNGraphNode2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐGraphNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighborhood_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Neighborhood",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Neighborhood_edges(ctx context.Context, field graphql.CollectedField, obj *Neighborhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighborhood_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*GraphEdge) graphql.Marshaler {
+			return ec.marshalNGraphEdge2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐGraphEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighborhood_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Neighborhood",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Neighborhood_truncated(ctx context.Context, field graphql.CollectedField, obj *Neighborhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighborhood_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighborhood_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Neighborhood", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5907,6 +7823,50 @@ func (ec *executionContext) fieldContext_Organization_relations(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Organization_degree(ctx context.Context, field graphql.CollectedField, obj *Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Degree(ctx, fc.Args["types"].([]kg.RelationType), fc.Args["direction"].(*kg.Direction))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_degree(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organization_degree_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_createdAt(ctx context.Context, field graphql.CollectedField, obj *Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6043,6 +8003,93 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_length(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Length, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Path", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Path_entities(ctx context.Context, field graphql.CollectedField, obj *Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_entities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Path_relations(ctx context.Context, field graphql.CollectedField, obj *Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_relations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kg.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_relations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *Person) (ret graphql.Marshaler) {
@@ -6253,6 +8300,50 @@ func (ec *executionContext) fieldContext_Person_relations(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Person_relations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_degree(ctx context.Context, field graphql.CollectedField, obj *Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Degree(ctx, fc.Args["types"].([]kg.RelationType), fc.Args["direction"].(*kg.Direction))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_degree(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_degree_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6813,7 +8904,8 @@ func (ec *executionContext) _Query_stats(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Query_stats(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Stats(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Stats(ctx, fc.Args["entities"].(*kg.EntityFilter), fc.Args["relations"].(*kg.RelationFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Stats) graphql.Marshaler {
@@ -6823,7 +8915,7 @@ func (ec *executionContext) _Query_stats(ctx context.Context, field graphql.Coll
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_stats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_stats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -6832,6 +8924,281 @@ func (ec *executionContext) fieldContext_Query_stats(_ context.Context, field gr
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Stats(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_neighborhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]kg.RelationType), fc.Args["statuses"].([]kg.ClaimStatus), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Neighborhood) graphql.Marshaler {
+			return ec.marshalNNeighborhood2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐNeighborhood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_neighborhood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Neighborhood(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_neighborhood_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shortestPath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shortestPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ShortestPath(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["types"].([]kg.RelationType))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Path) graphql.Marshaler {
+			return ec.marshalOPath2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shortestPath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Path(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shortestPath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_allShortestPaths(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_allShortestPaths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AllShortestPaths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["types"].([]kg.RelationType), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Path) graphql.Marshaler {
+			return ec.marshalNPath2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐPathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_allShortestPaths(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Path(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_allShortestPaths_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_timeline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Timeline(ctx, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["entityIds"].([]string), fc.Args["types"].([]kg.RelationType), fc.Args["statuses"].([]kg.ClaimStatus), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Timeline) graphql.Marshaler {
+			return ec.marshalNTimeline2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐTimeline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Timeline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_violations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_violations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Violations(ctx, fc.Args["agreementId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kg.Violation) graphql.Marshaler {
+			return ec.marshalNViolation2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐViolationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_violations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Violation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_violations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_mostConnected(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_mostConnected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MostConnected(ctx, fc.Args["kinds"].([]kg.EntityKind), fc.Args["types"].([]kg.RelationType), fc.Args["direction"].(*kg.Direction), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*EntityDegree) graphql.Marshaler {
+			return ec.marshalNEntityDegree2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐEntityDegreeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_mostConnected(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityDegree(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_mostConnected_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7317,6 +9684,38 @@ func (ec *executionContext) _Relation_disputes(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Relation_disputes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Relation_disputedBy(ctx context.Context, field graphql.CollectedField, obj *kg.Relation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relation_disputedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relation().DisputedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kg.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relation_disputedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Relation",
 		Field:      field,
@@ -7921,6 +10320,61 @@ func (ec *executionContext) fieldContext_SourceConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("SourceConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _SourceCount_source(ctx context.Context, field graphql.CollectedField, obj *SourceCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceCount_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceCount_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SourceCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SourceCount_count(ctx context.Context, field graphql.CollectedField, obj *SourceCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _SourceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *SourceEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8136,6 +10590,189 @@ func (ec *executionContext) fieldContext_Stats_byStatus(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ClaimStatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_bySource(ctx context.Context, field graphql.CollectedField, obj *Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_bySource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BySource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SourceCount) graphql.Marshaler {
+			return ec.marshalNSourceCount2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐSourceCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_bySource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SourceCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Timeline_entries(ctx context.Context, field graphql.CollectedField, obj *Timeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Timeline_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TimelineEntry) graphql.Marshaler {
+			return ec.marshalNTimelineEntry2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐTimelineEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Timeline_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Timeline",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Timeline_truncated(ctx context.Context, field graphql.CollectedField, obj *Timeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Timeline_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Timeline_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Timeline", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TimelineEntry_time(ctx context.Context, field graphql.CollectedField, obj *TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_time(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Time, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Time) graphql.Marshaler {
+			return ec.marshalNPointInTime2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_time(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointInTime(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEntry_relation(ctx context.Context, field graphql.CollectedField, obj *TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_relation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Relation) graphql.Marshaler {
+			return ec.marshalORelation2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEntry_event(ctx context.Context, field graphql.CollectedField, obj *TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8442,6 +11079,84 @@ func (ec *executionContext) _UpsertSourcesPayload_unchanged(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_UpsertSourcesPayload_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UpsertSourcesPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Violation_attack(ctx context.Context, field graphql.CollectedField, obj *kg.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_attack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Violation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Violation_timing(ctx context.Context, field graphql.CollectedField, obj *kg.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_timing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Timing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.ViolationTiming) graphql.Marshaler {
+			return ec.marshalNViolationTiming2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐViolationTiming(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_timing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, "ViolationTiming")
+}
+
+func (ec *executionContext) _Violation_explanation(ctx context.Context, field graphql.CollectedField, obj *kg.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -9528,7 +12243,7 @@ func (ec *executionContext) unmarshalInputEntityFilter(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kinds", "ids", "nameContains", "category", "sourceId", "and", "or", "not"}
+	fieldsInOrder := [...]string{"kinds", "ids", "nameContains", "category", "sourceId", "hasRelation", "occurredFrom", "occurredTo", "and", "or", "not"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9570,6 +12285,27 @@ func (ec *executionContext) unmarshalInputEntityFilter(ctx context.Context, obj 
 				return it, err
 			}
 			it.SourceID = data
+		case "hasRelation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRelation"))
+			data, err := ec.unmarshalORelationPredicate2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationPredicate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRelation = data
+		case "occurredFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredFrom = data
+		case "occurredTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredTo"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredTo = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
 			data, err := ec.unmarshalOEntityFilter2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐEntityFilterᚄ(ctx, v)
@@ -9868,7 +12604,7 @@ func (ec *executionContext) unmarshalInputRelationFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ids", "types", "statuses", "fromId", "toId", "entityId", "claimedById", "sourceId", "occurredFrom", "occurredTo", "minConfidence"}
+	fieldsInOrder := [...]string{"ids", "types", "statuses", "fromId", "toId", "entityId", "entityIds", "disputesIds", "claimedById", "sourceId", "occurredFrom", "occurredTo", "minConfidence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9917,6 +12653,20 @@ func (ec *executionContext) unmarshalInputRelationFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.EntityID = data
+		case "entityIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityIDs = data
+		case "disputesIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputesIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisputesIDs = data
 		case "claimedById":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claimedById"))
 			data, err := ec.unmarshalOID2string(ctx, v)
@@ -10162,6 +12912,73 @@ func (ec *executionContext) unmarshalInputRelationOrder(ctx context.Context, obj
 func UnmarshalRelationOrder(ctx context.Context, raw any) (kg.RelationOrder, error) {
 	var out kg.RelationOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RelationOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRelationPredicate(ctx context.Context, obj any) (kg.RelationPredicate, error) {
+	var it kg.RelationPredicate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "BOTH"
+	}
+
+	fieldsInOrder := [...]string{"types", "direction", "otherId", "statuses"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "types":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("types"))
+			data, err := ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Types = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalODirection2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "otherId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otherId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OtherID = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOClaimStatus2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐClaimStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRelationPredicate unmarshals raw into the RelationPredicate input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRelationPredicate(ctx context.Context, raw any) (kg.RelationPredicate, error) {
+	var out kg.RelationPredicate
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RelationPredicate", raw, &out)
 	return out, err
 }
 
@@ -10468,6 +13285,12 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Agreement_covers(ctx, field, obj)
 				})
+		case "violations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_violations(ctx, field, obj)
+				})
 		case "sources":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -10479,6 +13302,12 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Agreement_relations(ctx, field, obj)
+				})
+		case "degree":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_degree(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._Agreement_createdAt(ctx, field, obj)
@@ -10602,6 +13431,12 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Country_relations(ctx, field, obj)
+				})
+		case "degree":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Country_degree(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._Country_createdAt(ctx, field, obj)
@@ -10744,6 +13579,44 @@ func (ec *executionContext) _EntityConnection(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var entityDegreeImplementors = []string{"EntityDegree"}
+
+func (ec *executionContext) _EntityDegree(ctx context.Context, sel ast.SelectionSet, obj *EntityDegree) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entityDegreeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntityDegree")
+		case "entity":
+			out.Values[i] = ec._EntityDegree_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "degree":
+			out.Values[i] = ec._EntityDegree_degree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var entityEdgeImplementors = []string{"EntityEdge"}
 
 func (ec *executionContext) _EntityEdge(ctx context.Context, sel ast.SelectionSet, obj *EntityEdge) graphql.Marshaler {
@@ -10851,6 +13724,12 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_relations(ctx, field, obj)
 				})
+		case "degree":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_degree(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._Event_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10860,6 +13739,117 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			out.Values[i] = ec._Event_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var graphEdgeImplementors = []string{"GraphEdge"}
+
+func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet, obj *GraphEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, graphEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GraphEdge")
+		case "id":
+			out.Values[i] = ec._GraphEdge_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._GraphEdge_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._GraphEdge_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._GraphEdge_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._GraphEdge_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relation":
+			out.Values[i] = ec._GraphEdge_relation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var graphNodeImplementors = []string{"GraphNode"}
+
+func (ec *executionContext) _GraphNode(ctx context.Context, sel ast.SelectionSet, obj *GraphNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, graphNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GraphNode")
+		case "id":
+			out.Values[i] = ec._GraphNode_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._GraphNode_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._GraphNode_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "distance":
+			out.Values[i] = ec._GraphNode_distance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entity":
+			out.Values[i] = ec._GraphNode_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10936,6 +13926,12 @@ func (ec *executionContext) _Infrastructure(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Infrastructure_relations(ctx, field, obj)
+				})
+		case "degree":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Infrastructure_degree(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._Infrastructure_createdAt(ctx, field, obj)
@@ -11055,6 +14051,12 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_relations(ctx, field, obj)
 				})
+		case "degree":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_degree(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._Location_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -11153,6 +14155,49 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var neighborhoodImplementors = []string{"Neighborhood"}
+
+func (ec *executionContext) _Neighborhood(ctx context.Context, sel ast.SelectionSet, obj *Neighborhood) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, neighborhoodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Neighborhood")
+		case "nodes":
+			out.Values[i] = ec._Neighborhood_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._Neighborhood_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._Neighborhood_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var organizationImplementors = []string{"Organization", "Node", "Entity"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *Organization) graphql.Marshaler {
@@ -11205,6 +14250,12 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_relations(ctx, field, obj)
+				})
+		case "degree":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_degree(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._Organization_createdAt(ctx, field, obj)
@@ -11281,6 +14332,49 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pathImplementors = []string{"Path"}
+
+func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj *Path) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Path")
+		case "length":
+			out.Values[i] = ec._Path_length(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entities":
+			out.Values[i] = ec._Path_entities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relations":
+			out.Values[i] = ec._Path_relations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var personImplementors = []string{"Person", "Node", "Entity"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *Person) graphql.Marshaler {
@@ -11333,6 +14427,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_relations(ctx, field, obj)
+				})
+		case "degree":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_degree(ctx, field, obj)
 				})
 		case "offices":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -11493,6 +14593,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stats(ctx, field)
 				})
+		case "neighborhood":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_neighborhood(ctx, field)
+				})
+		case "shortestPath":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shortestPath(ctx, field)
+				})
+		case "allShortestPaths":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_allShortestPaths(ctx, field)
+				})
+		case "timeline":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_timeline(ctx, field)
+				})
+		case "violations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_violations(ctx, field)
+				})
+		case "mostConnected":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_mostConnected(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -11614,6 +14750,12 @@ func (ec *executionContext) _Relation(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relation_disputes(ctx, field, obj)
+				})
+		case "disputedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relation_disputedBy(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._Relation_createdAt(ctx, field, obj)
@@ -11915,6 +15057,44 @@ func (ec *executionContext) _SourceConnection(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var sourceCountImplementors = []string{"SourceCount"}
+
+func (ec *executionContext) _SourceCount(ctx context.Context, sel ast.SelectionSet, obj *SourceCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sourceCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SourceCount")
+		case "source":
+			out.Values[i] = ec._SourceCount_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SourceCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sourceEdgeImplementors = []string{"SourceEdge"}
 
 func (ec *executionContext) _SourceEdge(ctx context.Context, sel ast.SelectionSet, obj *SourceEdge) graphql.Marshaler {
@@ -11992,6 +15172,92 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 		case "byStatus":
 			out.Values[i] = ec._Stats_byStatus(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bySource":
+			out.Values[i] = ec._Stats_bySource(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineImplementors = []string{"Timeline"}
+
+func (ec *executionContext) _Timeline(ctx context.Context, sel ast.SelectionSet, obj *Timeline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Timeline")
+		case "entries":
+			out.Values[i] = ec._Timeline_entries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._Timeline_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineEntryImplementors = []string{"TimelineEntry"}
+
+func (ec *executionContext) _TimelineEntry(ctx context.Context, sel ast.SelectionSet, obj *TimelineEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEntry")
+		case "time":
+			out.Values[i] = ec._TimelineEntry_time(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relation":
+			out.Values[i] = ec._TimelineEntry_relation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._TimelineEntry_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -12135,6 +15401,49 @@ func (ec *executionContext) _UpsertSourcesPayload(ctx context.Context, sel ast.S
 			}
 		case "unchanged":
 			out.Values[i] = ec._UpsertSourcesPayload_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var violationImplementors = []string{"Violation"}
+
+func (ec *executionContext) _Violation(ctx context.Context, sel ast.SelectionSet, obj *kg.Violation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, violationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Violation")
+		case "attack":
+			out.Values[i] = ec._Violation_attack(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timing":
+			out.Values[i] = ec._Violation_timing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "explanation":
+			out.Values[i] = ec._Violation_explanation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12627,6 +15936,30 @@ func (ec *executionContext) marshalNEntityConnection2ᚖgithubᚗcomᚋfactgraph
 	return ec._EntityConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNEntityDegree2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐEntityDegreeᚄ(ctx context.Context, sel ast.SelectionSet, v []*EntityDegree) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEntityDegree2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐEntityDegree(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEntityDegree2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐEntityDegree(ctx context.Context, sel ast.SelectionSet, v *EntityDegree) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EntityDegree!")
+		return graphql.Null
+	}
+	return ec._EntityDegree(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEntityEdge2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐEntityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*EntityEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -12707,6 +16040,54 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGraphEdge2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐGraphEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*GraphEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGraphEdge2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐGraphEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGraphEdge2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐGraphEdge(ctx context.Context, sel ast.SelectionSet, v *GraphEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GraphEdge!")
+		return graphql.Null
+	}
+	return ec._GraphEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGraphNode2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐGraphNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*GraphNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGraphNode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐGraphNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGraphNode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐGraphNode(ctx context.Context, sel ast.SelectionSet, v *GraphNode) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GraphNode!")
+		return graphql.Null
+	}
+	return ec._GraphNode(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -12790,12 +16171,52 @@ func (ec *executionContext) marshalNKindCount2ᚖgithubᚗcomᚋfactgraphᚋfact
 	return ec._KindCount(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNeighborhood2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐNeighborhood(ctx context.Context, sel ast.SelectionSet, v *Neighborhood) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Neighborhood!")
+		return graphql.Null
+	}
+	return ec._Neighborhood(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPath2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []*Path) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPath2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐPath(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPath2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐPath(ctx context.Context, sel ast.SelectionSet, v *Path) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Path!")
+		return graphql.Null
+	}
+	return ec._Path(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPointInTime2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐTime(ctx context.Context, sel ast.SelectionSet, v *kg.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PointInTime!")
+		return graphql.Null
+	}
+	return ec._PointInTime(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRelation2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationᚄ(ctx context.Context, sel ast.SelectionSet, v []*kg.Relation) graphql.Marshaler {
@@ -12983,6 +16404,30 @@ func (ec *executionContext) marshalNSourceConnection2ᚖgithubᚗcomᚋfactgraph
 	return ec._SourceConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSourceCount2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐSourceCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*SourceCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSourceCount2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐSourceCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSourceCount2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐSourceCount(ctx context.Context, sel ast.SelectionSet, v *SourceCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SourceCount!")
+		return graphql.Null
+	}
+	return ec._SourceCount(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSourceEdge2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐSourceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*SourceEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13087,6 +16532,38 @@ func (ec *executionContext) marshalNTimePrecision2githubᚗcomᚋfactgraphᚋfac
 	return v
 }
 
+func (ec *executionContext) marshalNTimeline2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐTimeline(ctx context.Context, sel ast.SelectionSet, v *Timeline) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Timeline!")
+		return graphql.Null
+	}
+	return ec._Timeline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineEntry2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐTimelineEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*TimelineEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEntry2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐTimelineEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineEntry2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐTimelineEntry(ctx context.Context, sel ast.SelectionSet, v *TimelineEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimelineEntry!")
+		return graphql.Null
+	}
+	return ec._TimelineEntry(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNUpsertEntitiesPayload2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐUpsertEntitiesPayload(ctx context.Context, sel ast.SelectionSet, v *UpsertEntitiesPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UpsertEntitiesPayload!")
@@ -13109,6 +16586,40 @@ func (ec *executionContext) marshalNUpsertSourcesPayload2ᚖgithubᚗcomᚋfactg
 		return graphql.Null
 	}
 	return ec._UpsertSourcesPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNViolation2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐViolationᚄ(ctx context.Context, sel ast.SelectionSet, v []*kg.Violation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNViolation2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐViolation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNViolation2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐViolation(ctx context.Context, sel ast.SelectionSet, v *kg.Violation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Violation!")
+		return graphql.Null
+	}
+	return ec._Violation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNViolationTiming2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐViolationTiming(ctx context.Context, v any) (kg.ViolationTiming, error) {
+	var res kg.ViolationTiming
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNViolationTiming2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐViolationTiming(ctx context.Context, sel ast.SelectionSet, v kg.ViolationTiming) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -13347,6 +16858,16 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalODirection2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx context.Context, v any) (kg.Direction, error) {
+	var res kg.Direction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODirection2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx context.Context, sel ast.SelectionSet, v kg.Direction) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalODirection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐDirection(ctx context.Context, v any) (*kg.Direction, error) {
 	if v == nil {
 		return nil, nil
@@ -13439,6 +16960,13 @@ func (ec *executionContext) unmarshalOEntityOrder2ᚖgithubᚗcomᚋfactgraphᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐEvent(ctx context.Context, sel ast.SelectionSet, v *Event) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Event(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -13528,6 +17056,13 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋfactgraphᚋfactgraphᚋ
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPath2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐPath(ctx context.Context, sel ast.SelectionSet, v *Path) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Path(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOPointInTime2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐTime(ctx context.Context, sel ast.SelectionSet, v *kg.Time) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -13563,6 +17098,14 @@ func (ec *executionContext) unmarshalORelationOrder2ᚖgithubᚗcomᚋfactgraph�
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputRelationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORelationPredicate2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationPredicate(ctx context.Context, v any) (*kg.RelationPredicate, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRelationPredicate(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

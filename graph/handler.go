@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -129,6 +130,27 @@ func setComplexity(c *ComplexityRoot) {
 	}
 	c.Query.Sources = func(child int, first *int, _ *string) int { return 1 + child*size(first) }
 	c.Query.Search = func(child int, _ string, _ []kg.EntityKind, first *int) int { return 1 + child*size(first) }
+	orDefault := func(p *int, def int) int {
+		if p == nil || *p <= 0 {
+			return def
+		}
+		return *p
+	}
+	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []kg.RelationType, _ []kg.ClaimStatus, limit *int) int {
+		return 1 + child*orDefault(limit, kg.DefaultNeighborhood)
+	}
+	c.Query.AllShortestPaths = func(child int, _, _ string, maxDepth *int, _ []kg.RelationType, limit *int) int {
+		return 1 + child*orDefault(limit, kg.DefaultPathLimit)*orDefault(maxDepth, kg.DefaultPathDepth)
+	}
+	c.Query.ShortestPath = func(child int, _, _ string, maxDepth *int, _ []kg.RelationType) int {
+		return 1 + child*orDefault(maxDepth, kg.DefaultPathDepth)
+	}
+	c.Query.Timeline = func(child int, _, _ *time.Time, _ []string, _ []kg.RelationType, _ []kg.ClaimStatus, limit *int) int {
+		return 1 + child*orDefault(limit, kg.DefaultTimelineLimit)
+	}
+	c.Query.MostConnected = func(child int, _ []kg.EntityKind, _ []kg.RelationType, _ *kg.Direction, first *int) int {
+		return 1 + child*orDefault(first, kg.DefaultDegreeLimit)
+	}
 	rel := func(child int, _ []kg.RelationType, _ *kg.Direction, first *int, _ *string) int {
 		return 1 + child*size(first)
 	}

@@ -46,8 +46,9 @@ func values[T any](ps []*T) []T {
 	return out
 }
 
-// statsOf turns the store's count maps into lists in the enums' declared order.
-func statsOf(st *kg.Stats) *Stats {
+// statsOf turns the store's count maps into lists in the enums' declared order, and the
+// per-source counts into a list, most cited first.
+func statsOf(ctx context.Context, st *kg.Stats) (*Stats, error) {
 	out := &Stats{Entities: st.Entities, Relations: st.Relations, Sources: st.Sources}
 	for _, k := range kg.EntityKinds {
 		if n := st.ByKind[k]; n > 0 {
@@ -59,11 +60,79 @@ func statsOf(st *kg.Stats) *Stats {
 			out.ByRelationType = append(out.ByRelationType, &RelationTypeCount{Type: t, Count: n})
 		}
 	}
+	sort.SliceStable(out.ByRelationType, func(i, j int) bool { return out.ByRelationType[i].Count > out.ByRelationType[j].Count })
 	for _, s := range kg.ClaimStatuses {
 		if n := st.ByStatus[s]; n > 0 {
 			out.ByStatus = append(out.ByStatus, &ClaimStatusCount{Status: s, Count: n})
 		}
 	}
-	sort.SliceStable(out.ByRelationType, func(i, j int) bool { return out.ByRelationType[i].Count > out.ByRelationType[j].Count })
+	ids := make([]string, 0, len(st.BySource))
+	for id := range st.BySource {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if a, b := st.BySource[ids[i]], st.BySource[ids[j]]; a != b {
+			return a > b
+		}
+		return ids[i] < ids[j]
+	})
+	srcs, err := loadersFrom(ctx).sources(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range srcs {
+		out.BySource = append(out.BySource, &SourceCount{Source: s, Count: st.BySource[ids[i]]})
+	}
+	return out, nil
+}
+
+// deref reads an optional argument; zero means "the default", which kg fills in.
+func deref(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func neighborhoodOf(g *kg.Subgraph) *Neighborhood {
+	out := &Neighborhood{Truncated: g.Truncated, Nodes: make([]*GraphNode, len(g.Nodes)), Edges: make([]*GraphEdge, len(g.Relations))}
+	for i, n := range g.Nodes {
+		out.Nodes[i] = &GraphNode{ID: n.Entity.ID, Label: n.Entity.Name, Kind: n.Entity.Kind, Distance: n.Distance, Entity: wrap(n.Entity)}
+	}
+	for i, r := range g.Relations {
+		out.Edges[i] = &GraphEdge{ID: r.ID, Source: r.FromID, Target: r.ToID, Type: r.Type, Status: r.Status, Relation: r}
+	}
 	return out
+}
+
+func pathOf(p kg.Path) *Path {
+	out := &Path{Length: len(p.Relations), Relations: p.Relations, Entities: make([]Entity, len(p.Entities))}
+	for i, e := range p.Entities {
+		out.Entities[i] = wrap(e)
+	}
+	return out
+}
+
+func timelineOf(entries []kg.TimelineEntry, truncated bool) *Timeline {
+	out := &Timeline{Truncated: truncated, Entries: make([]*TimelineEntry, len(entries))}
+	for i, e := range entries {
+		te := &TimelineEntry{Time: e.Time, Relation: e.Relation}
+		if e.Event != nil {
+			te.Event = &Event{entity{e.Event}}
+		}
+		out.Entries[i] = te
+	}
+	return out
+}
+
+func violations(ctx context.Context, s kg.Store, agreementID string) ([]*kg.Violation, error) {
+	vs, err := kg.Violations(ctx, s, agreementID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*kg.Violation, len(vs))
+	for i := range vs {
+		out[i] = &vs[i]
+	}
+	return out, nil
 }

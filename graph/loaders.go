@@ -17,13 +17,15 @@ import (
 // shape), not one per item, which is what keeps nested queries from doing N+1 round trips.
 // They live for one request only, so a cached value is never older than the request.
 type loaders struct {
-	store     kg.Store
-	entity    *dataloadgen.Loader[string, *kg.Entity]
-	source    *dataloadgen.Loader[string, *kg.Source]
-	relation  *dataloadgen.Loader[string, *kg.Relation]
-	mu        sync.Mutex
-	neighbor  map[string]*dataloadgen.Loader[string, *kg.RelationPage]
-	batchWait time.Duration
+	store    kg.Store
+	entity   *dataloadgen.Loader[string, *kg.Entity]
+	source   *dataloadgen.Loader[string, *kg.Source]
+	relation *dataloadgen.Loader[string, *kg.Relation]
+	// disputedBy maps a relation id to the relations that dispute it.
+	disputedBy *dataloadgen.Loader[string, []*kg.Relation]
+	mu         sync.Mutex
+	neighbor   map[string]*dataloadgen.Loader[string, *kg.RelationPage]
+	batchWait  time.Duration
 }
 
 // batchWait is how long a loader waits for more keys before it fetches: long enough for
@@ -35,6 +37,9 @@ func newLoaders(s kg.Store) *loaders {
 	l.entity = dataloadgen.NewLoader(byIDs(s.EntitiesByIDs), dataloadgen.WithWait(batchWait))
 	l.source = dataloadgen.NewLoader(byIDs(s.SourcesByIDs), dataloadgen.WithWait(batchWait))
 	l.relation = dataloadgen.NewLoader(byIDs(s.RelationsByIDs), dataloadgen.WithWait(batchWait))
+	l.disputedBy = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*kg.Relation, error) {
+		return disputedBy(ctx, s, ids)
+	}, dataloadgen.WithWait(batchWait))
 	return l
 }
 
@@ -75,6 +80,7 @@ func (l *loaders) reset() {
 	l.entity.ClearAll()
 	l.source.ClearAll()
 	l.relation.ClearAll()
+	l.disputedBy.ClearAll()
 	l.mu.Lock()
 	clear(l.neighbor)
 	l.mu.Unlock()
@@ -130,4 +136,31 @@ func (l *loaders) neighbors(ctx context.Context, q kg.NeighborQuery, id string) 
 	}
 	l.mu.Unlock()
 	return ld.Load(ctx, id)
+}
+
+// disputedBy finds the relations disputing each of ids in one query (paged through), and
+// groups them by the relation they dispute. Every id gets an entry, empty if undisputed.
+func disputedBy(ctx context.Context, s kg.Store, ids []string) (map[string][]*kg.Relation, error) {
+	out := make(map[string][]*kg.Relation, len(ids))
+	for _, id := range ids {
+		out[id] = nil
+	}
+	q := kg.RelationQuery{Filter: &kg.RelationFilter{DisputesIDs: ids}, OrderBy: kg.RelationOrder{Field: kg.RelationOrderID, Direction: kg.Asc}, First: kg.MaxPageSize}
+	for {
+		page, err := s.Relations(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.Items {
+			for _, d := range r.DisputesIDs {
+				if rs, asked := out[d]; asked {
+					out[d] = append(rs, r)
+				}
+			}
+		}
+		if !page.HasNextPage || len(page.Items) == 0 {
+			return out, nil
+		}
+		q.After = q.OrderBy.Cursor(page.Items[len(page.Items)-1])
+	}
 }

@@ -28,6 +28,44 @@ type DeleteRelationPayload struct {
 	ID string `json:"id"`
 }
 
+// An entity and how many relations it has.
+type EntityDegree struct {
+	// The entity.
+	Entity Entity `json:"entity"`
+	// Its number of relations.
+	Degree int `json:"degree"`
+}
+
+// An edge of a drawn subgraph: a relation.
+type GraphEdge struct {
+	// The relation's id.
+	ID string `json:"id"`
+	// The id of the `from` entity.
+	Source string `json:"source"`
+	// The id of the `to` entity.
+	Target string `json:"target"`
+	// The relation type, e.g. for the edge label.
+	Type kg.RelationType `json:"type"`
+	// The claim status, e.g. for a dashed line when not CONFIRMED.
+	Status kg.ClaimStatus `json:"status"`
+	// The relation, for provenance and any other field.
+	Relation *kg.Relation `json:"relation"`
+}
+
+// A node of a drawn subgraph.
+type GraphNode struct {
+	// The entity's id.
+	ID string `json:"id"`
+	// What to print on the node: the entity's name.
+	Label string `json:"label"`
+	// The entity's kind, e.g. for colouring.
+	Kind kg.EntityKind `json:"kind"`
+	// Hops from the centre.
+	Distance int `json:"distance"`
+	// The entity, for any other field.
+	Entity Entity `json:"entity"`
+}
+
 // A count of entities of one kind.
 type KindCount struct {
 	// The kind.
@@ -40,6 +78,26 @@ type KindCount struct {
 // nothing is written and the error lists every problem with its field (`input[3].to`).
 // When the server has a write token, mutations need `Authorization: Bearer <token>`.
 type Mutation struct {
+}
+
+// The subgraph around an entity, shaped for graph-drawing libraries.
+type Neighborhood struct {
+	// The centre first, then the nearest entities (by hops, then id).
+	Nodes []*GraphNode `json:"nodes"`
+	// The relations between the nodes, by id.
+	Edges []*GraphEdge `json:"edges"`
+	// Whether entities or relations within the depth were left out by `limit`.
+	Truncated bool `json:"truncated"`
+}
+
+// A walk through the graph: `entities[i]` and `entities[i+1]` are the ends of `relations[i]`, in either direction.
+type Path struct {
+	// How many relations it crosses.
+	Length int `json:"length"`
+	// The entities along it, from the start to the end.
+	Entities []Entity `json:"entities"`
+	// The relations along it.
+	Relations []*kg.Relation `json:"relations"`
 }
 
 type Query struct {
@@ -61,6 +119,14 @@ type SearchHit struct {
 	Entity Entity `json:"entity"`
 }
 
+// A count of relations citing one source.
+type SourceCount struct {
+	// The source.
+	Source *kg.Source `json:"source"`
+	// How many relations cite it.
+	Count int `json:"count"`
+}
+
 // Counts over the whole graph.
 type Stats struct {
 	// Entities in all.
@@ -75,6 +141,26 @@ type Stats struct {
 	ByRelationType []*RelationTypeCount `json:"byRelationType"`
 	// Relations by claim status (statuses with none are left out).
 	ByStatus []*ClaimStatusCount `json:"byStatus"`
+	// Relations by source, most cited first.
+	BySource []*SourceCount `json:"bySource"`
+}
+
+// What happened in a time window, in order.
+type Timeline struct {
+	// Entries by time, then id.
+	Entries []*TimelineEntry `json:"entries"`
+	// Whether `limit` cut the list.
+	Truncated bool `json:"truncated"`
+}
+
+// One entry of a timeline: a dated relation or an event.
+type TimelineEntry struct {
+	// When.
+	Time *kg.Time `json:"time"`
+	// The relation, when the entry is one.
+	Relation *kg.Relation `json:"relation,omitempty"`
+	// The event, when the entry is one.
+	Event *Event `json:"event,omitempty"`
 }
 
 // What upsertEntities wrote.

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/factgraph/factgraph/kg"
 )
@@ -162,12 +163,71 @@ func (r *queryResolver) Search(ctx context.Context, query string, kinds []kg.Ent
 	return out, nil
 }
 
-func (r *queryResolver) Stats(ctx context.Context) (*Stats, error) {
-	st, err := r.Store.Stats(ctx)
+func (r *queryResolver) Stats(ctx context.Context, entities *kg.EntityFilter, relations *kg.RelationFilter) (*Stats, error) {
+	q := kg.StatsQuery{Entities: entities, Relations: relations}
+	st, err := r.Store.Stats(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	return statsOf(st), nil
+	return statsOf(ctx, st)
+}
+
+func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []kg.RelationType, statuses []kg.ClaimStatus, limit *int) (*Neighborhood, error) {
+	q := kg.NeighborhoodQuery{ID: id, Depth: deref(depth), Types: types, Statuses: statuses, Limit: deref(limit)}
+	g, err := r.Store.Neighborhood(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return neighborhoodOf(g), nil
+}
+
+func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string, maxDepth *int, types []kg.RelationType) (*Path, error) {
+	paths, err := r.Store.ShortestPaths(ctx, kg.PathQuery{FromID: from, ToID: to, MaxDepth: deref(maxDepth), Types: types})
+	if err != nil || len(paths) == 0 {
+		return nil, err
+	}
+	return pathOf(paths[0]), nil
+}
+
+func (r *queryResolver) AllShortestPaths(ctx context.Context, from string, to string, maxDepth *int, types []kg.RelationType, limit *int) ([]*Path, error) {
+	paths, err := r.Store.ShortestPaths(ctx, kg.PathQuery{FromID: from, ToID: to, MaxDepth: deref(maxDepth), Types: types, All: true, Limit: deref(limit)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Path, len(paths))
+	for i, p := range paths {
+		out[i] = pathOf(p)
+	}
+	return out, nil
+}
+
+func (r *queryResolver) Timeline(ctx context.Context, from *time.Time, to *time.Time, entityIds []string, types []kg.RelationType, statuses []kg.ClaimStatus, limit *int) (*Timeline, error) {
+	q := kg.TimelineQuery{From: from, To: to, EntityIDs: entityIds, Types: types, Statuses: statuses, Limit: deref(limit)}
+	entries, truncated, err := kg.Timeline(ctx, r.Store, q)
+	if err != nil {
+		return nil, err
+	}
+	return timelineOf(entries, truncated), nil
+}
+
+func (r *queryResolver) Violations(ctx context.Context, agreementID string) ([]*kg.Violation, error) {
+	return violations(ctx, r.Store, agreementID)
+}
+
+func (r *queryResolver) MostConnected(ctx context.Context, kinds []kg.EntityKind, types []kg.RelationType, direction *kg.Direction, first *int) ([]*EntityDegree, error) {
+	q := kg.DegreeQuery{Kinds: kinds, Types: types, Limit: deref(first)}
+	if direction != nil {
+		q.Direction = *direction
+	}
+	ds, err := r.Store.Degrees(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*EntityDegree, len(ds))
+	for i, d := range ds {
+		out[i] = &EntityDegree{Entity: wrap(d.Entity), Degree: d.Degree}
+	}
+	return out, nil
 }
 
 func (r *relationResolver) From(ctx context.Context, obj *kg.Relation) (Entity, error) {
@@ -202,6 +262,10 @@ func (r *relationResolver) Disputes(ctx context.Context, obj *kg.Relation) ([]*k
 		}
 	}
 	return out, nil
+}
+
+func (r *relationResolver) DisputedBy(ctx context.Context, obj *kg.Relation) ([]*kg.Relation, error) {
+	return loadersFrom(ctx).disputedBy.Load(ctx, obj.ID)
 }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }

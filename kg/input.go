@@ -18,6 +18,9 @@ const (
 	maxListLen        = 100
 	maxFilterDepth    = 8
 	maxSearchQueryLen = 200
+	// minYear and maxYear bound stored times: Unix nanoseconds in an int64 span 1678..2262.
+	minYear = 1678
+	maxYear = 2261
 )
 
 // idPattern allows slugs such as "person:volodymyr-zelenskyy" or "rel:2025-03-18/call".
@@ -125,8 +128,10 @@ func checkTime(errs *fieldErrs, field string, t *Time) {
 	if t.At.IsZero() {
 		errs.add(field+".at", "is required")
 	}
-	if y := t.At.Year(); y < 1 || y > 9999 {
-		errs.add(field+".at", "year %d is out of range 1..9999", y)
+	// Relations are ordered and windowed by Unix nanoseconds (RelationTimeKey), which an
+	// int64 holds from 1678 to 2262; outside that, order and windows would silently break.
+	if y := t.At.Year(); y < minYear || y > maxYear {
+		errs.add(field+".at", "year %d is outside %d..%d, the range factgraph can order", y, minYear, maxYear)
 	}
 	if !t.Precision.Valid() {
 		errs.add(field+".precision", "%q is not a valid precision", t.Precision)

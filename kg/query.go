@@ -40,9 +40,15 @@ type EntityFilter struct {
 	Category string
 	// SourceID selects entities described by this source.
 	SourceID string
-	And      []EntityFilter
-	Or       []EntityFilter
-	Not      *EntityFilter
+	// HasRelation selects entities with at least one relation matching the predicate.
+	HasRelation *RelationPredicate
+	// OccurredFrom and OccurredTo select events whose occurredAt instant is in [From, To);
+	// entities without occurredAt never match a window.
+	OccurredFrom *time.Time
+	OccurredTo   *time.Time
+	And          []EntityFilter
+	Or           []EntityFilter
+	Not          *EntityFilter
 }
 
 // Check validates a filter, naming fields under path (e.g. "filter.or[1].kinds").
@@ -69,6 +75,26 @@ func (f *EntityFilter) check(errs *fieldErrs, path string, depth int) {
 		errs.add(path+".ids", "has more than %d items", MaxBatch)
 	}
 	checkText(errs, path+".nameContains", f.NameContains, maxNameLen)
+	if p := f.HasRelation; p != nil {
+		if p.Direction != "" && !p.Direction.Valid() {
+			errs.add(path+".hasRelation.direction", "%q is not a valid direction", p.Direction)
+		}
+		for i, t := range p.Types {
+			if !t.Valid() {
+				errs.add(fmt.Sprintf("%s.hasRelation.types[%d]", path, i), "%q is not a valid relation type", t)
+			}
+		}
+		for i, st := range p.Statuses {
+			if !st.Valid() {
+				errs.add(fmt.Sprintf("%s.hasRelation.statuses[%d]", path, i), "%q is not a valid claim status", st)
+			}
+		}
+	}
+	if f.OccurredFrom != nil && f.OccurredTo != nil && f.OccurredTo.Before(*f.OccurredFrom) {
+		errs.add(path+".occurredTo", "is before occurredFrom")
+	}
+	checkBound(errs, path+".occurredFrom", f.OccurredFrom)
+	checkBound(errs, path+".occurredTo", f.OccurredTo)
 	for i := range f.And {
 		f.And[i].check(errs, fmt.Sprintf("%s.and[%d]", path, i), depth+1)
 	}
@@ -78,11 +104,33 @@ func (f *EntityFilter) check(errs *fieldErrs, path string, depth int) {
 	f.Not.check(errs, path+".not", depth+1)
 }
 
-// Match reports whether e passes the filter. The embedded store uses it directly; the Neo4j
-// store compiles the same filter to Cypher, and the contract suite holds the two equal.
-func (f *EntityFilter) Match(e *Entity) bool {
+// Match reports whether e passes a filter that has no HasRelation anywhere in it (those
+// need the graph: see MatchRelated).
+func (f *EntityFilter) Match(e *Entity) bool { return f.MatchRelated(e, nil) }
+
+// HasRelationFunc reports whether entity id has a relation matching p.
+type HasRelationFunc func(id string, p *RelationPredicate) bool
+
+// MatchRelated reports whether e passes the filter, asking has about HasRelation predicates
+// (a nil has matches none). The embedded store uses it directly; the Neo4j store compiles the
+// same filter to Cypher, and the contract suite holds the two equal.
+func (f *EntityFilter) MatchRelated(e *Entity, has HasRelationFunc) bool {
 	if f == nil {
 		return true
+	}
+	if f.HasRelation != nil && (has == nil || !has(e.ID, f.HasRelation)) {
+		return false
+	}
+	if f.OccurredFrom != nil || f.OccurredTo != nil {
+		if e.OccurredAt == nil {
+			return false
+		}
+		// Instants compared as times: UnixNano is undefined outside 1678..2262, and a filter's
+		// bounds, unlike stored times, are not held to that range.
+		at := e.OccurredAt.At
+		if f.OccurredFrom != nil && at.Before(*f.OccurredFrom) || f.OccurredTo != nil && !at.Before(*f.OccurredTo) {
+			return false
+		}
 	}
 	if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, e.Kind) {
 		return false
@@ -107,20 +155,53 @@ func (f *EntityFilter) Match(e *Entity) bool {
 		return false
 	}
 	for i := range f.And {
-		if !f.And[i].Match(e) {
+		if !f.And[i].MatchRelated(e, has) {
 			return false
 		}
 	}
 	if len(f.Or) > 0 {
 		any := false
 		for i := range f.Or {
-			any = any || f.Or[i].Match(e)
+			any = any || f.Or[i].MatchRelated(e, has)
 		}
 		if !any {
 			return false
 		}
 	}
-	return f.Not == nil || !f.Not.Match(e)
+	return f.Not == nil || !f.Not.MatchRelated(e, has)
+}
+
+// RelationPredicate describes a relation an entity must have (EntityFilter.HasRelation).
+type RelationPredicate struct {
+	// Types: any of these types; empty means any type.
+	Types []RelationType
+	// Direction: which end the entity is on; empty means BOTH.
+	Direction Direction
+	// OtherID: the entity at the other end, if given.
+	OtherID string
+	// Statuses: any of these claim statuses; empty means any.
+	Statuses []ClaimStatus
+}
+
+// Matches reports whether r, a relation of entity id, satisfies the predicate.
+func (p *RelationPredicate) Matches(id string, r *Relation) bool {
+	d := p.Direction
+	if d == "" {
+		d = DirectionBoth
+	}
+	if !MatchNeighbor(r, id, d, p.Types) || len(p.Statuses) > 0 && !slices.Contains(p.Statuses, r.Status) {
+		return false
+	}
+	if p.OtherID == "" {
+		return true
+	}
+	switch {
+	case r.FromID == id && r.ToID == p.OtherID && d != DirectionIn:
+		return true
+	case r.ToID == id && r.FromID == p.OtherID && d != DirectionOut:
+		return true
+	}
+	return false
 }
 
 // Fold is the case folding used for case-insensitive matching and name ordering. Both stores
@@ -344,7 +425,12 @@ type RelationFilter struct {
 	FromID   string
 	ToID     string
 	// EntityID selects relations with this entity at either end.
-	EntityID    string
+	EntityID string
+	// EntityIDs selects relations with any of these entities at either end.
+	EntityIDs []string
+	// DisputesIDs selects the relations that dispute any of these relations (one query
+	// answers Relation.disputedBy for a whole page of relations).
+	DisputesIDs []string
 	ClaimedByID string
 	SourceID    string
 	// OccurredFrom and OccurredTo bound the relation's sort time: From inclusive, To exclusive.
@@ -374,9 +460,17 @@ func (f *RelationFilter) Check(path string) error {
 	if len(f.IDs) > MaxBatch {
 		errs.add(path+".ids", "has more than %d items", MaxBatch)
 	}
+	if len(f.EntityIDs) > MaxBatch {
+		errs.add(path+".entityIds", "has more than %d items", MaxBatch)
+	}
+	if len(f.DisputesIDs) > MaxBatch {
+		errs.add(path+".disputesIds", "has more than %d items", MaxBatch)
+	}
 	if f.OccurredFrom != nil && f.OccurredTo != nil && f.OccurredTo.Before(*f.OccurredFrom) {
 		errs.add(path+".occurredTo", "is before occurredFrom")
 	}
+	checkBound(&errs, path+".occurredFrom", f.OccurredFrom)
+	checkBound(&errs, path+".occurredTo", f.OccurredTo)
 	if c := f.MinConfidence; c != nil && (math.IsNaN(*c) || *c < 0 || *c > 1) {
 		errs.add(path+".minConfidence", "%v is outside 0..1", *c)
 	}
@@ -395,6 +489,8 @@ func (f *RelationFilter) Match(r *Relation) bool {
 		f.FromID != "" && r.FromID != f.FromID,
 		f.ToID != "" && r.ToID != f.ToID,
 		f.EntityID != "" && r.FromID != f.EntityID && r.ToID != f.EntityID,
+		len(f.EntityIDs) > 0 && !slices.Contains(f.EntityIDs, r.FromID) && !slices.Contains(f.EntityIDs, r.ToID),
+		len(f.DisputesIDs) > 0 && !slices.ContainsFunc(r.DisputesIDs, func(id string) bool { return slices.Contains(f.DisputesIDs, id) }),
 		f.ClaimedByID != "" && r.ClaimedByID != f.ClaimedByID,
 		f.SourceID != "" && !slices.Contains(r.SourceIDs, f.SourceID),
 		f.MinConfidence != nil && (r.Confidence == nil || *r.Confidence < *f.MinConfidence):
@@ -526,6 +622,8 @@ type Stats struct {
 	ByKind    map[EntityKind]int
 	ByType    map[RelationType]int
 	ByStatus  map[ClaimStatus]int
+	// BySource counts relations per source id.
+	BySource map[string]int
 }
 
 // UnmarshalGQL implements gqlgen's Unmarshaler.
@@ -545,3 +643,11 @@ func (f *RelationOrderField) UnmarshalGQL(v any) (err error) {
 
 // MarshalGQL implements gqlgen's Marshaler.
 func (f RelationOrderField) MarshalGQL(w io.Writer) { marshalEnum(w, string(f)) }
+
+// checkBound rejects a window bound outside the years stored times may have (see checkTime):
+// the stores compare windows as Unix nanoseconds, which do not reach further.
+func checkBound(errs *fieldErrs, field string, t *time.Time) {
+	if t != nil && (t.Year() < minYear || t.Year() > maxYear) {
+		errs.add(field, "year %d is outside %d..%d", t.Year(), minYear, maxYear)
+	}
+}

@@ -26,7 +26,18 @@ type Store interface {
 	// Neighbors returns one page of relations per entity id (an entry for every id asked).
 	Neighbors(ctx context.Context, q NeighborQuery) (map[string]*RelationPage, error)
 	Search(ctx context.Context, q SearchQuery) ([]SearchHit, error)
-	Stats(ctx context.Context) (*Stats, error)
+	// Stats counts the graph, or the part a StatsQuery selects.
+	Stats(ctx context.Context, q StatsQuery) (*Stats, error)
+
+	// Neighborhood returns the subgraph around an entity (see Subgraph for the exact rules
+	// both stores follow); a missing centre is not found.
+	Neighborhood(ctx context.Context, q NeighborhoodQuery) (*Subgraph, error)
+	// ShortestPaths returns one shortest path (q.All false) or every shortest path up to
+	// q.Limit, sorted by PathKey; none when the ends are more than q.MaxDepth apart. A
+	// missing end is not found; from == to is one path of no relations.
+	ShortestPaths(ctx context.Context, q PathQuery) ([]Path, error)
+	// Degrees returns the most connected entities.
+	Degrees(ctx context.Context, q DegreeQuery) ([]EntityDegree, error)
 
 	UpsertEntities(ctx context.Context, in []EntityInput) ([]*Entity, WriteCounts, error)
 	UpsertSources(ctx context.Context, in []SourceInput) ([]*Source, WriteCounts, error)

@@ -766,7 +766,7 @@ func TestApplyEmbedded(t *testing.T) {
 		t.Errorf("created %d, then %d unchanged", first.Total().Created, second.Total().Unchanged)
 	}
 
-	st, err := s.Stats(ctx)
+	st, err := s.Stats(ctx, kg.StatsQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}

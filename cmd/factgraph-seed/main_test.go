@@ -55,7 +55,7 @@ func TestSeedTwiceSameGraph(t *testing.T) {
 					t.Errorf("first run output lacks %q:\n%s", want, out)
 				}
 			}
-			first, _ := s.Stats(t.Context())
+			first, _ := s.Stats(t.Context(), kg.StatsQuery{})
 			out, err = load(t, "-endpoint", url, "-token", "tok")
 			if err != nil {
 				t.Fatalf("second run: %v\n%s", err, out)
@@ -63,7 +63,7 @@ func TestSeedTwiceSameGraph(t *testing.T) {
 			if !strings.Contains(out, "relations created 0, updated 0, unchanged 57") {
 				t.Errorf("second run output:\n%s", out)
 			}
-			second, _ := s.Stats(t.Context())
+			second, _ := s.Stats(t.Context(), kg.StatsQuery{})
 			if first.Entities != second.Entities || first.Relations != second.Relations || first.Sources != second.Sources ||
 				second.Entities != 30 || second.Relations != 57 || second.Sources != 7 {
 				t.Errorf("stats after first %+v, after second %+v", first, second)
@@ -103,7 +103,7 @@ relations:
 	if err == nil || !strings.Contains(err.Error(), "broken.yaml:13") || !strings.Contains(err.Error(), "person:nobody") {
 		t.Fatalf("error %v should name broken.yaml:13 and the missing id", err)
 	}
-	st, _ := s.Stats(t.Context())
+	st, _ := s.Stats(t.Context(), kg.StatsQuery{})
 	if st.Entities+st.Relations+st.Sources != 0 {
 		t.Errorf("a broken file wrote %+v", st)
 	}

@@ -152,7 +152,7 @@ func openStore(ctx context.Context, c *config, logger *slog.Logger) (kg.Store, e
 // seedIfEmpty loads the built-in seed into an empty store, so a first run shows data; a store
 // that has anything in it is left alone.
 func seedIfEmpty(ctx context.Context, s kg.Store, logger *slog.Logger) error {
-	st, err := s.Stats(ctx)
+	st, err := s.Stats(ctx, kg.StatsQuery{})
 	if err != nil {
 		return err
 	}

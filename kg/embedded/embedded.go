@@ -199,28 +199,3 @@ func (s *Store) SourcesByIDs(ctx context.Context, ids []string) ([]*kg.Source, e
 	}
 	return out, nil
 }
-
-// Stats counts the graph. The maps hold only the kinds, types and statuses that occur, as a
-// GROUP BY in the Neo4j store would.
-func (s *Store) Stats(ctx context.Context) (*kg.Stats, error) {
-	if err := s.rlock(ctx); err != nil {
-		return nil, err
-	}
-	defer s.mu.RUnlock()
-	st := &kg.Stats{
-		Entities:  len(s.g.entities),
-		Relations: len(s.g.relations),
-		Sources:   len(s.g.sources),
-		ByKind:    map[kg.EntityKind]int{},
-		ByType:    map[kg.RelationType]int{},
-		ByStatus:  map[kg.ClaimStatus]int{},
-	}
-	for _, row := range s.g.entities {
-		st.ByKind[row.e.Kind]++
-	}
-	for _, row := range s.g.relations {
-		st.ByType[row.r.Type]++
-		st.ByStatus[row.r.Status]++
-	}
-	return st, nil
-}

@@ -160,7 +160,7 @@ func snap(t testing.TB, s *Store) snapshot {
 
 func stats(t testing.TB, s kg.Store) *kg.Stats {
 	t.Helper()
-	st, err := s.Stats(context.Background())
+	st, err := s.Stats(context.Background(), kg.StatsQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,8 @@ func TestDurability(t *testing.T) {
 	want := &kg.Stats{Entities: 7, Relations: 3, Sources: 2,
 		ByKind:   map[kg.EntityKind]int{kg.KindPerson: 2, kg.KindCountry: 2, kg.KindInfrastructure: 1, kg.KindEvent: 1, kg.KindAgreement: 1},
 		ByType:   map[kg.RelationType]int{kg.RelAgreed: 1, kg.RelAttacked: 2},
-		ByStatus: map[kg.ClaimStatus]int{kg.StatusConfirmed: 1, kg.StatusClaimed: 1, kg.StatusDenied: 1}}
+		ByStatus: map[kg.ClaimStatus]int{kg.StatusConfirmed: 1, kg.StatusClaimed: 1, kg.StatusDenied: 1},
+		BySource: map[string]int{srcBBC: 2, srcTASS: 2}}
 	if got := stats(t, s); !reflect.DeepEqual(got, want) {
 		t.Fatalf("stats after reload = %+v, want %+v", got, want)
 	}
@@ -897,14 +898,51 @@ func checkInvariants(t testing.TB, s *Store) {
 			}
 		}
 	}
+	gotOut, gotIn := adjacencySets(t, g)
+	wantOut, wantIn := adjacencySets(t, want)
 	for name, pair := range map[string][2]map[string]idSet{
-		"out": {g.out, want.out}, "in": {g.in, want.in}, "claims": {g.claims, want.claims},
+		"out": {gotOut, wantOut}, "in": {gotIn, wantIn}, "claims": {g.claims, want.claims},
 		"disputedBy": {g.disputedBy, want.disputedBy},
 	} {
 		if !reflect.DeepEqual(pair[0], pair[1]) {
 			t.Fatalf("%s index out of sync:\n got %v\nwant %v", name, pair[0], pair[1])
 		}
 	}
+}
+
+// adjacencySets flattens the adjacency index to entity id → relation ids (from it, to it),
+// checking on the way that every relation is filed under its ends and the counts add up.
+func adjacencySets(t testing.TB, g *graph) (out, in map[string]idSet) {
+	t.Helper()
+	out, in = map[string]idSet{}, map[string]idSet{}
+	for id, a := range g.adj {
+		nOut, nIn, nSelf := 0, 0, 0
+		for other, rows := range a.out {
+			for _, row := range rows {
+				if row.r.FromID != id || row.r.ToID != other || g.relations[row.r.ID] != row {
+					t.Fatalf("relation %s misfiled under out[%s][%s]", row.r.ID, id, other)
+				}
+				addRef(out, id, row.r.ID)
+				nOut++
+				if other == id {
+					nSelf++
+				}
+			}
+		}
+		for other, rows := range a.in {
+			for _, row := range rows {
+				if row.r.ToID != id || row.r.FromID != other || g.relations[row.r.ID] != row {
+					t.Fatalf("relation %s misfiled under in[%s][%s]", row.r.ID, id, other)
+				}
+				addRef(in, id, row.r.ID)
+				nIn++
+			}
+		}
+		if nOut != a.nOut || nIn != a.nIn || nSelf != a.nSelf || nOut+nIn == 0 {
+			t.Fatalf("adjacency of %s counts %d/%d/%d, holds %d/%d/%d", id, a.nOut, a.nIn, a.nSelf, nOut, nIn, nSelf)
+		}
+	}
+	return out, in
 }
 
 // A random mix of writes and deletes keeps every index in sync with the maps, and every

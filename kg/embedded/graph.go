@@ -16,9 +16,9 @@ type graph struct {
 	relations map[string]*relationRow
 	sources   map[string]*kg.Source
 
-	// Adjacency: entity id → ids of relations from it (out) or to it (in), so that Neighbors
-	// and DeleteEntity look at an entity's relations, not at all of them.
-	out, in map[string]idSet
+	// adj: entity id → its relations, so that Neighbors, DeleteEntity and the graph queries
+	// look at an entity's relations, not at all of them. Entities without relations have none.
+	adj map[string]*adjacency
 	// claims: entity id → ids of relations it is the claimedBy of.
 	claims map[string]idSet
 	// disputedBy: relation id → ids of relations that list it in DisputesIDs.
@@ -82,6 +82,33 @@ type entityRow struct {
 	terms   entityTerms
 }
 
+// adjacency is one entity's relations grouped by the entity at the other end: a walk visits
+// each neighbour once however many relations join them, and the relations between two given
+// entities are one lookup away (what keeps a hub cheap when the other end is known).
+type adjacency struct {
+	out map[string][]*relationRow // to id → the relations from this entity to it
+	in  map[string][]*relationRow // from id → the relations from it to this entity
+	// How many relations: from it, to it (a self-loop is in both), and self-loops.
+	nOut, nIn, nSelf int
+}
+
+// neighbors is how many distinct entities the adjacency joins in either direction (an entity
+// joined both ways counts twice): the cost of walking it.
+func (a *adjacency) neighbors() int {
+	if a == nil {
+		return 0
+	}
+	return len(a.out) + len(a.in)
+}
+
+// between returns the relations from this entity to other (out) and from other to it (in).
+func (a *adjacency) between(other string) (out, in []*relationRow) {
+	if a == nil {
+		return nil, nil
+	}
+	return a.out[other], a.in[other]
+}
+
 // relationRow is a stored relation with its TIME sort key.
 type relationRow struct {
 	r       *kg.Relation
@@ -93,8 +120,7 @@ func newGraph() *graph {
 		entities:        map[string]*entityRow{},
 		relations:       map[string]*relationRow{},
 		sources:         map[string]*kg.Source{},
-		out:             map[string]idSet{},
-		in:              map[string]idSet{},
+		adj:             map[string]*adjacency{},
 		claims:          map[string]idSet{},
 		disputedBy:      map[string]idSet{},
 		entitiesByName:  sorted[*entityRow]{cmp: compareEntities(kg.EntityOrderName)},
@@ -208,8 +234,14 @@ func (g *graph) putEntity(e *kg.Entity) *entityRow {
 func (g *graph) putRelation(r *kg.Relation) *relationRow {
 	row := &relationRow{r: r, timeKey: kg.RelationTimeKey(r)}
 	g.relations[r.ID] = row
-	addRef(g.out, r.FromID, r.ID)
-	addRef(g.in, r.ToID, r.ID)
+	from, to := g.adjacencyOf(r.FromID), g.adjacencyOf(r.ToID)
+	from.out[r.ToID] = append(from.out[r.ToID], row)
+	from.nOut++
+	to.in[r.FromID] = append(to.in[r.FromID], row)
+	to.nIn++
+	if r.FromID == r.ToID {
+		from.nSelf++
+	}
 	if r.ClaimedByID != "" {
 		addRef(g.claims, r.ClaimedByID, r.ID)
 	}
@@ -227,8 +259,19 @@ func (g *graph) removeRelation(id string) *relationRow {
 		return nil
 	}
 	r := row.r
-	dropRef(g.out, r.FromID, id)
-	dropRef(g.in, r.ToID, id)
+	from, to := g.adj[r.FromID], g.adj[r.ToID]
+	dropRow(from.out, r.ToID, row)
+	from.nOut--
+	dropRow(to.in, r.FromID, row)
+	to.nIn--
+	if r.FromID == r.ToID {
+		from.nSelf--
+	}
+	for _, end := range []string{r.FromID, r.ToID} {
+		if a := g.adj[end]; a != nil && a.nOut == 0 && a.nIn == 0 {
+			delete(g.adj, end)
+		}
+	}
 	if r.ClaimedByID != "" {
 		dropRef(g.claims, r.ClaimedByID, id)
 	}
@@ -239,21 +282,74 @@ func (g *graph) removeRelation(id string) *relationRow {
 	return row
 }
 
+// adjacencyOf returns the adjacency of id, making it if it has none yet.
+func (g *graph) adjacencyOf(id string) *adjacency {
+	a := g.adj[id]
+	if a == nil {
+		a = &adjacency{out: map[string][]*relationRow{}, in: map[string][]*relationRow{}}
+		g.adj[id] = a
+	}
+	return a
+}
+
+// dropRow removes row from the relations listed under key.
+func dropRow(m map[string][]*relationRow, key string, row *relationRow) {
+	rows := slices.DeleteFunc(m[key], func(x *relationRow) bool { return x == row })
+	if len(rows) == 0 {
+		delete(m, key)
+	} else {
+		m[key] = rows
+	}
+}
+
+// eachRelation calls f with every relation of entity id at the given end(s), in no order. A
+// self-loop comes once.
+func (g *graph) eachRelation(id string, d kg.Direction, f func(row *relationRow)) {
+	a := g.adj[id]
+	if a == nil {
+		return
+	}
+	if d != kg.DirectionIn {
+		for _, rows := range a.out {
+			for _, row := range rows {
+				f(row)
+			}
+		}
+	}
+	if d != kg.DirectionOut {
+		for other, rows := range a.in {
+			if d == kg.DirectionIn || other != id {
+				for _, row := range rows {
+					f(row)
+				}
+			}
+		}
+	}
+}
+
 // relationsOf returns the ids of the relations with entity id at the given end(s), sorted so
 // that callers are deterministic. A self-loop appears once.
 func (g *graph) relationsOf(id string, d kg.Direction) []string {
 	var ids []string
-	if d != kg.DirectionIn {
-		for rid := range g.out[id] {
-			ids = append(ids, rid)
-		}
+	g.eachRelation(id, d, func(row *relationRow) { ids = append(ids, row.r.ID) })
+	slices.Sort(ids)
+	return ids
+}
+
+// degree is how many relations entity id has at either end (a self-loop counts twice): an
+// upper bound used to choose between indexes.
+func (g *graph) degree(id string) int {
+	if a := g.adj[id]; a != nil {
+		return a.nOut + a.nIn
 	}
-	if d != kg.DirectionOut {
-		for rid := range g.in[id] {
-			if d == kg.DirectionIn || g.relations[rid].r.FromID != id {
-				ids = append(ids, rid)
-			}
-		}
+	return 0
+}
+
+// sortedIDs returns the ids of a set in ascending order.
+func sortedIDs(set idSet) []string {
+	ids := make([]string, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	return ids

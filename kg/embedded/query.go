@@ -134,13 +134,12 @@ func (s *Store) Entities(ctx context.Context, q kg.EntityQuery) (*kg.EntityPage,
 
 	var match func(*entityRow) bool
 	if q.Filter != nil {
-		match = func(row *entityRow) bool { return q.Filter.Match(row.e) }
+		match = func(row *entityRow) bool { return q.Filter.MatchRelated(row.e, s.g.hasRelation) }
 	}
 	asc := s.g.entityIndex(o.Field)
-	if f := q.Filter; f != nil && len(f.IDs) > 0 {
-		// An id list (the common "these entities, filtered" case) needs no scan.
+	if ids, ok := s.g.entityCandidates(q.Filter); ok {
 		asc = nil
-		for _, id := range uniq(f.IDs) {
+		for _, id := range ids {
 			if row := s.g.entities[id]; row != nil {
 				asc = append(asc, row)
 			}
@@ -191,27 +190,167 @@ func (s *Store) Relations(ctx context.Context, q kg.RelationQuery) (*kg.Relation
 			}
 		}
 		slices.SortFunc(asc, compareRelations(o.Field))
+	} else if o.Field == kg.RelationOrderTime {
+		asc = timeWindow(asc, q.Filter)
 	}
 	return relationPage(asc, o, c, match, q.First), nil
 }
 
-// relationCandidates narrows a relation filter through the indexes: a filter on an end or on
-// ids only needs those relations looked at (the filter is still applied to each). ok is false
+// timeWindow narrows rows sorted by (time key, id) to those a filter's occurredFrom/To window
+// can match: a contiguous run, found by binary search. Rows outside it never match, so the
+// page, the cursor's place and the total count are the same as over all rows.
+func timeWindow(asc []*relationRow, f *kg.RelationFilter) []*relationRow {
+	if f == nil || f.OccurredFrom == nil && f.OccurredTo == nil {
+		return asc
+	}
+	lo, hi := 0, len(asc)
+	if f.OccurredFrom != nil {
+		from := f.OccurredFrom.UnixNano()
+		lo = sort.Search(len(asc), func(i int) bool { return asc[i].timeKey >= from })
+	}
+	// Undated relations (kg.UndatedSortKey) sort last and never fall inside a window.
+	to := int64(kg.UndatedSortKey)
+	if f.OccurredTo != nil {
+		to = min(to, f.OccurredTo.UnixNano())
+	}
+	hi = sort.Search(len(asc), func(i int) bool { return asc[i].timeKey >= to })
+	if hi < lo {
+		return nil
+	}
+	return asc[lo:hi]
+}
+
+// relationCandidates narrows a relation filter through the indexes: a filter on an end, on
+// ids or on the relation disputed only needs those relations looked at (the filter is still
+// applied to each). Of the fields set, it uses the one with the fewest candidates. ok is false
 // when the filter narrows nothing and every relation is a candidate.
 func (g *graph) relationCandidates(f *kg.RelationFilter) (ids []string, ok bool) {
-	switch {
-	case f == nil:
+	if f == nil {
 		return nil, false
-	case f.FromID != "":
-		return g.relationsOf(f.FromID, kg.DirectionOut), true
-	case f.ToID != "":
-		return g.relationsOf(f.ToID, kg.DirectionIn), true
-	case f.EntityID != "":
-		return g.relationsOf(f.EntityID, kg.DirectionBoth), true
-	case len(f.IDs) > 0:
+	}
+	best, pick := -1, func() []string { return nil }
+	consider := func(n int, list func() []string) {
+		if best < 0 || n < best {
+			best, pick = n, list
+		}
+	}
+	if f.FromID != "" && f.ToID != "" {
+		rows, _ := g.adj[f.FromID].between(f.ToID)
+		consider(len(rows), func() []string {
+			ids := make([]string, len(rows))
+			for i, row := range rows {
+				ids[i] = row.r.ID
+			}
+			return ids
+		})
+	}
+	if a := g.adj[f.FromID]; f.FromID != "" {
+		consider(outDegree(a), func() []string { return g.relationsOf(f.FromID, kg.DirectionOut) })
+	}
+	if a := g.adj[f.ToID]; f.ToID != "" {
+		consider(inDegree(a), func() []string { return g.relationsOf(f.ToID, kg.DirectionIn) })
+	}
+	if f.EntityID != "" {
+		consider(g.degree(f.EntityID), func() []string { return g.relationsOf(f.EntityID, kg.DirectionBoth) })
+	}
+	if len(f.IDs) > 0 {
+		consider(len(f.IDs), func() []string { return uniq(f.IDs) })
+	}
+	if len(f.DisputesIDs) > 0 {
+		n := 0
+		for _, id := range uniq(f.DisputesIDs) {
+			n += len(g.disputedBy[id])
+		}
+		consider(n, func() []string {
+			var ids []string
+			for _, id := range uniq(f.DisputesIDs) {
+				ids = append(ids, sortedIDs(g.disputedBy[id])...)
+			}
+			return uniq(ids)
+		})
+	}
+	if len(f.EntityIDs) > 0 {
+		n := 0
+		for _, id := range uniq(f.EntityIDs) {
+			n += g.degree(id)
+		}
+		consider(n, func() []string {
+			var ids []string
+			for _, id := range uniq(f.EntityIDs) {
+				ids = append(ids, g.relationsOf(id, kg.DirectionBoth)...)
+			}
+			return uniq(ids) // a relation between two listed entities comes up twice
+		})
+	}
+	if best < 0 {
+		return nil, false
+	}
+	return pick(), true
+}
+
+// entityCandidates narrows an entity filter through the indexes, as relationCandidates does
+// for relations: an id list needs no scan, nor does a top-level HasRelation naming the entity
+// at the other end (only that entity's neighbours can match). ok is false when every entity is
+// a candidate.
+func (g *graph) entityCandidates(f *kg.EntityFilter) (ids []string, ok bool) {
+	if f == nil {
+		return nil, false
+	}
+	if len(f.IDs) > 0 {
 		return uniq(f.IDs), true
 	}
+	if p := f.HasRelation; p != nil && p.OtherID != "" {
+		if a := g.adj[p.OtherID]; a != nil {
+			for other := range a.out {
+				ids = append(ids, other)
+			}
+			for other := range a.in {
+				ids = append(ids, other)
+			}
+		}
+		return uniq(ids), true
+	}
 	return nil, false
+}
+
+// hasRelation reports whether entity id has a relation matching p: the kg.HasRelationFunc
+// that EntityFilter.MatchRelated asks. It looks only at the entity's own relations, and with
+// p.OtherID only at those between the two.
+func (g *graph) hasRelation(id string, p *kg.RelationPredicate) bool {
+	a := g.adj[id]
+	if a == nil {
+		return false
+	}
+	d := p.Direction
+	if d == "" {
+		d = kg.DirectionBoth
+	}
+	match := func(groups map[string][]*relationRow) bool {
+		if p.OtherID != "" {
+			return slices.ContainsFunc(groups[p.OtherID], func(row *relationRow) bool { return p.Matches(id, row.r) })
+		}
+		for _, rows := range groups {
+			if slices.ContainsFunc(rows, func(row *relationRow) bool { return p.Matches(id, row.r) }) {
+				return true
+			}
+		}
+		return false
+	}
+	return d != kg.DirectionIn && match(a.out) || d != kg.DirectionOut && match(a.in)
+}
+
+func outDegree(a *adjacency) int {
+	if a == nil {
+		return 0
+	}
+	return a.nOut
+}
+
+func inDegree(a *adjacency) int {
+	if a == nil {
+		return 0
+	}
+	return a.nIn
 }
 
 // Sources returns one page of sources in id order.

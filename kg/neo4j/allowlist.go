@@ -79,6 +79,16 @@ func relTypeAlternation(types []kg.RelationType) (string, error) {
 	return ":" + strings.Join(parts, "|"), nil
 }
 
+// depthBound is the upper bound of a variable-length relationship pattern, "*..n", for a path
+// depth that kg has validated (1..kg.MaxPathDepth). Like labels, a pattern's length bound
+// cannot be a parameter; an int checked against that range is all that may go there.
+func depthBound(n int) (string, error) {
+	if n < 1 || n > kg.MaxPathDepth {
+		return "", fmt.Errorf("neo4j: path depth %d is outside 1..%d", n, kg.MaxPathDepth)
+	}
+	return fmt.Sprintf("*..%d", n), nil
+}
+
 // relationsByIDQuery finds relations by id as a UNION of one index seek per relationship
 // type: Neo4j indexes relationship properties per type, and a type-less
 // MATCH ()-[r]->() WHERE r.id IN $ids would scan every relationship. Built from the allow-list.

@@ -26,6 +26,16 @@ func TestAllowListRejects(t *testing.T) {
 			t.Errorf("relTypeAlternation(AGREED, %q) = %q, want an error", rt, s)
 		}
 	}
+	for _, d := range []int{-1, 0, kg.MaxPathDepth + 1, 1 << 40} {
+		if b, err := depthBound(d); err == nil {
+			t.Errorf("depthBound(%d) = %q, want an error", d, b)
+		}
+	}
+	for d := 1; d <= kg.MaxPathDepth; d++ {
+		if b, err := depthBound(d); err != nil || b != "*.."+strconv.Itoa(d) {
+			t.Errorf("depthBound(%d) = %q, %v", d, b, err)
+		}
+	}
 	for _, k := range kg.EntityKinds {
 		if _, err := kindLabel(k); err != nil {
 			t.Errorf("kindLabel(%s): %v", k, err)
@@ -44,13 +54,17 @@ var allowedIdents = map[string][]string{
 	"label": {"kindLabel"},
 	"rt":    {"relType", "mustRelType"},
 	"alt":   {"relTypeAlternation"},
+	// A variable-length pattern's bound ("*..4") follows the type alternation; it cannot be
+	// a parameter either, and may come only from depthBound's checked int.
+	"bound": {"depthBound"},
 }
 
 // TestOnlyAllowListedIdentifiers parses the package's sources and checks that every label or
 // relationship-type position in query text — a string literal ending in ":" or "[r"/"[x"
 // followed by a spliced value, or a Sprintf verb right after one — is filled by one of
-// allowedIdents, and that those variables are only ever assigned from the allow-list
-// functions in allowlist.go.
+// allowedIdents; that whatever is spliced right after a type alternation (a pattern's length
+// bound) is a literal or one of them too; and that those variables are only ever assigned
+// from the allow-list functions in allowlist.go.
 func TestOnlyAllowListedIdentifiers(t *testing.T) {
 	files, err := os.ReadDir(".")
 	if err != nil {
@@ -78,6 +92,16 @@ func TestOnlyAllowListedIdentifiers(t *testing.T) {
 					if !allowedSplice(leftmost(n.Y)) {
 						t.Errorf("%s: %q is followed by %s, which is not an allow-listed label or type",
 							fset.Position(n.Pos()), lit, exprString(leftmost(n.Y)))
+					}
+				}
+				if id, ok := rightmost(n.X).(*ast.Ident); ok && id.Name == "alt" {
+					next := leftmost(n.Y)
+					if _, lit := stringLit(next); !lit && !allowedSplice(next) {
+						t.Errorf("%s: the type alternation is followed by %s, which is neither query text nor an allow-listed bound",
+							fset.Position(n.Pos()), exprString(next))
+					}
+					if id, ok := next.(*ast.Ident); ok && id.Name == "bound" {
+						checked++
 					}
 				}
 			case *ast.CallExpr:

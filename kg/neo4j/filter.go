@@ -21,12 +21,15 @@ func (p params) add(v any) string {
 }
 
 // compileEntityFilter turns f into a Cypher predicate over node variable n with the same
-// meaning as kg.EntityFilter.Match. Every atom is made null-free (coalesce), because Cypher's
-// three-valued logic would otherwise turn NOT over a missing property into "no match" where
-// Match says "match".
-func compileEntityFilter(f *kg.EntityFilter, n string, p params) string {
+// meaning as kg.EntityFilter.MatchRelated (HasRelation asks the graph). Every atom is made
+// null-free (coalesce), because Cypher's three-valued logic would otherwise turn NOT over a
+// missing property into "no match" where Match says "match".
+//
+// n must not be x or o: a HasRelation predicate binds those inside its EXISTS subquery, where
+// an outer variable of the same name would be imported rather than shadowed.
+func compileEntityFilter(f *kg.EntityFilter, n string, p params) (string, error) {
 	if f == nil {
-		return "true"
+		return "true", nil
 	}
 	var conds []string
 	if len(f.Kinds) > 0 {
@@ -57,23 +60,110 @@ func compileEntityFilter(f *kg.EntityFilter, n string, p params) string {
 	if f.SourceID != "" {
 		conds = append(conds, fmt.Sprintf("%s IN coalesce(%s.sourceIds, [])", p.add(f.SourceID), n))
 	}
+	if f.HasRelation != nil {
+		c, err := compileHasRelation(f.HasRelation, n, p)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, c)
+	}
+	if f.OccurredFrom != nil || f.OccurredTo != nil {
+		// An instant comparison, as MatchRelated's: Cypher's < and >= on two DATETIMEs of
+		// one instant but different offsets order them by offset (and = compares the offset
+		// too), so the bounds compare as (epoch second, nanosecond) pairs instead, which are
+		// the instant whatever the offset. IS NOT NULL first keeps the atom null-free under
+		// NOT: an entity without occurredAt never matches a window.
+		at := n + ".occurredAt"
+		c := at + " IS NOT NULL"
+		if t := f.OccurredFrom; t != nil {
+			sec, ns := p.add(t.Unix()), p.add(int64(t.Nanosecond()))
+			c += fmt.Sprintf(" AND (%s.epochSeconds > %s OR %s.epochSeconds = %s AND %s.nanosecond >= %s)", at, sec, at, sec, at, ns)
+		}
+		if t := f.OccurredTo; t != nil {
+			sec, ns := p.add(t.Unix()), p.add(int64(t.Nanosecond()))
+			c += fmt.Sprintf(" AND (%s.epochSeconds < %s OR %s.epochSeconds = %s AND %s.nanosecond < %s)", at, sec, at, sec, at, ns)
+		}
+		conds = append(conds, "("+c+")")
+	}
 	for i := range f.And {
-		conds = append(conds, compileEntityFilter(&f.And[i], n, p))
+		c, err := compileEntityFilter(&f.And[i], n, p)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, c)
 	}
 	if len(f.Or) > 0 {
 		ors := make([]string, len(f.Or))
 		for i := range f.Or {
-			ors[i] = compileEntityFilter(&f.Or[i], n, p)
+			c, err := compileEntityFilter(&f.Or[i], n, p)
+			if err != nil {
+				return "", err
+			}
+			ors[i] = c
 		}
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
 	if f.Not != nil {
-		conds = append(conds, "NOT "+compileEntityFilter(f.Not, n, p))
+		c, err := compileEntityFilter(f.Not, n, p)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, "NOT "+c)
 	}
 	if len(conds) == 0 {
-		return "true"
+		return "true", nil
 	}
-	return "(" + strings.Join(conds, " AND ") + ")"
+	return "(" + strings.Join(conds, " AND ") + ")", nil
+}
+
+// compileHasRelation is an EXISTS subquery over the relations of n with the meaning of
+// kg.RelationPredicate.Matches: the types restrict the pattern (so the planner expands only
+// those, or, with no status or other end asked, plans getDegree(...) > 0, reading no
+// relationship at all), the direction orients it, and a self-loop binds o to n itself, as
+// Matches treats it. EXISTS is never null, so NOT over it agrees with Go.
+func compileHasRelation(pr *kg.RelationPredicate, n string, p params) (string, error) {
+	alt, err := relTypeAlternation(pr.Types)
+	if err != nil {
+		return "", err
+	}
+	var pattern string
+	switch pr.Direction {
+	case kg.DirectionOut:
+		pattern = "(" + n + ")-[x" + alt + "]->(o)"
+	case kg.DirectionIn:
+		pattern = "(" + n + ")<-[x" + alt + "]-(o)"
+	case "", kg.DirectionBoth:
+		pattern = "(" + n + ")-[x" + alt + "]-(o)"
+	default:
+		return "", kg.Invalid("hasRelation.direction", "%q is not a valid direction", pr.Direction)
+	}
+	var where []string
+	if len(pr.Statuses) > 0 {
+		where = append(where, "x.status IN "+p.add(statusStrings(pr.Statuses)))
+	}
+	if pr.OtherID != "" {
+		where = append(where, "o.id = "+p.add(pr.OtherID))
+	}
+	if len(where) == 0 {
+		return "EXISTS { " + pattern + " }", nil
+	}
+	return "EXISTS { MATCH " + pattern + " WHERE " + strings.Join(where, " AND ") + " }", nil
+}
+
+func statusStrings(ss []kg.ClaimStatus) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func typeStrings(ts []kg.RelationType) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t)
+	}
+	return out
 }
 
 // compileRelationFilter turns f into a predicate over relationship r from node a to node b,
@@ -88,18 +178,10 @@ func compileRelationFilter(f *kg.RelationFilter, p params) string {
 		conds = append(conds, "r.id IN "+p.add(f.IDs))
 	}
 	if len(f.Types) > 0 {
-		types := make([]string, len(f.Types))
-		for i, t := range f.Types {
-			types[i] = string(t)
-		}
-		conds = append(conds, "type(r) IN "+p.add(types))
+		conds = append(conds, "type(r) IN "+p.add(typeStrings(f.Types)))
 	}
 	if len(f.Statuses) > 0 {
-		st := make([]string, len(f.Statuses))
-		for i, s := range f.Statuses {
-			st[i] = string(s)
-		}
-		conds = append(conds, "r.status IN "+p.add(st))
+		conds = append(conds, "r.status IN "+p.add(statusStrings(f.Statuses)))
 	}
 	if f.FromID != "" {
 		conds = append(conds, "a.id = "+p.add(f.FromID))
@@ -110,6 +192,15 @@ func compileRelationFilter(f *kg.RelationFilter, p params) string {
 	if f.EntityID != "" {
 		ph := p.add(f.EntityID)
 		conds = append(conds, fmt.Sprintf("(a.id = %s OR b.id = %s)", ph, ph))
+	}
+	if len(f.EntityIDs) > 0 {
+		ph := p.add(f.EntityIDs)
+		conds = append(conds, fmt.Sprintf("(a.id IN %s OR b.id IN %s)", ph, ph))
+	}
+	if len(f.DisputesIDs) > 0 {
+		// disputes is a list, which no index answers membership of; relationMatch starts
+		// from something indexed when the filter has it.
+		conds = append(conds, "any(d IN coalesce(r.disputes, []) WHERE d IN "+p.add(f.DisputesIDs)+")")
 	}
 	if f.ClaimedByID != "" {
 		conds = append(conds, "r.claimedBy = "+p.add(f.ClaimedByID))

@@ -31,7 +31,7 @@ func envOr(k, def string) string {
 // testConfig is the database under test, from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD /
 // NEO4J_DATABASE. Without NEO4J_URI the test is skipped on a developer machine and fails in CI,
 // where a skipped store suite would pass unnoticed.
-func testConfig(t *testing.T) Config {
+func testConfig(t testing.TB) Config {
 	t.Helper()
 	uri := os.Getenv("NEO4J_URI")
 	if uri == "" {
@@ -57,7 +57,7 @@ var shared struct {
 
 // sharedStore opens the store once per test binary (migrations take a moment) and hands it
 // out wiped. A configured but unreachable database fails the test: it never skips.
-func sharedStore(t *testing.T) *Store {
+func sharedStore(t testing.TB) *Store {
 	t.Helper()
 	cfg := testConfig(t)
 	shared.mu.Lock()
@@ -78,7 +78,7 @@ func sharedStore(t *testing.T) *Store {
 }
 
 // openEmpty returns the shared store with the database wiped.
-func openEmpty(t *testing.T) *Store {
+func openEmpty(t testing.TB) *Store {
 	t.Helper()
 	s := sharedStore(t)
 	if err := s.DeleteAll(t.Context()); err != nil {
@@ -294,6 +294,49 @@ func TestQueriesUseIndexes(t *testing.T) {
 		}, "DirectedRelationshipIndexSeekByRange", 0},
 		{"neighbors", func(t *testing.T) plan {
 			q, p, _, err := neighborsQuery(kg.NeighborQuery{EntityIDs: []string{"person:x", "person:y"}, First: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return plan{q, p}
+		}, "NodeUniqueIndexSeek", 0},
+		{"relations of several entities", func(t *testing.T) plan {
+			pq, err := relationsQuery(kg.RelationQuery{Filter: &kg.RelationFilter{EntityIDs: []string{"person:x", "person:y"}, OccurredFrom: &window}, First: 10})
+			return listing(t, pq, err)
+		}, "NodeUniqueIndexSeek", 0},
+		{"neighborhood level", func(t *testing.T) plan {
+			nq, err := compileNeighborhood(&kg.NeighborhoodQuery{Types: []kg.RelationType{kg.RelAttacked}, Statuses: []kg.ClaimStatus{kg.StatusConfirmed}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return plan{nq.level, map[string]any{"frontier": []string{"person:x"}, "visited": []string{"person:x"}, "statuses": []string{"CONFIRMED"}, "limit": int64(10)}}
+		}, "NodeUniqueIndexSeek", 0},
+		{"neighborhood relations", func(t *testing.T) plan {
+			nq, err := compileNeighborhood(&kg.NeighborhoodQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return plan{nq.relations, map[string]any{"ids": []string{"person:x", "person:y"}, "eids": []string{"4:x:1", "4:x:2"}, "statuses": []string{}, "limit": int64(10)}}
+		}, "NodeUniqueIndexSeek", 0},
+		{"shortest paths: both ends seeked", func(t *testing.T) plan {
+			q, err := shortestPathsQuery([]kg.RelationType{kg.RelAttacked, kg.RelAgreed}, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return plan{q, map[string]any{"from": "person:x", "to": "person:y", "scan": int64(pathScanCap), "limit": int64(1)}}
+		}, "NodeUniqueIndexSeek", 2},
+		{"degrees of some kinds", func(t *testing.T) plan {
+			q, p, err := degreesQuery(&kg.DegreeQuery{Kinds: []kg.EntityKind{kg.KindPerson}, Direction: kg.DirectionBoth, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return plan{q, p}
+		}, "NodeIndexSeek", 0},
+		{"entities related to one entity", func(t *testing.T) plan {
+			pq, err := entitiesQuery(kg.EntityQuery{Filter: &kg.EntityFilter{HasRelation: &kg.RelationPredicate{Types: []kg.RelationType{kg.RelPartyTo}, OtherID: "agreement:x"}}, First: 10})
+			return listing(t, pq, err)
+		}, "NodeUniqueIndexSeek", 0},
+		{"stats of a related entity's relations", func(t *testing.T) plan {
+			_, q, _, _, p, err := statsQueries(kg.StatsQuery{Relations: &kg.RelationFilter{EntityIDs: []string{"person:x"}}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -165,6 +165,24 @@ type pageQuery struct {
 	first                   int
 }
 
+// entityMatch is the MATCH part of an entity listing: it binds n, starting from the entity
+// that a top-level HasRelation names at the other end when there is one (only its neighbours
+// can match, as in the embedded store), else from every entity (an id list or a kind is
+// answered by the index the planner picks for the WHERE). The WHERE from compileEntityFilter
+// still applies in full, so the choice only affects speed.
+func entityMatch(f *kg.EntityFilter, p params) (string, error) {
+	if f != nil && len(f.IDs) == 0 && f.HasRelation != nil && f.HasRelation.OtherID != "" {
+		alt, err := relTypeAlternation(f.HasRelation.Types)
+		if err != nil {
+			return "", err
+		}
+		// DISTINCT: parallel relations reach one neighbour twice. The WITH also ends the
+		// scope of o and x, which the filter's EXISTS subquery binds anew.
+		return fmt.Sprintf("MATCH (o:Entity {id: %s})-[x%s]-(m:Entity) USING INDEX SEEK o:Entity(id) WITH DISTINCT m AS n", p.add(f.HasRelation.OtherID), alt), nil
+	}
+	return "MATCH (n:Entity)", nil
+}
+
 // entitiesQuery compiles an entity listing.
 func entitiesQuery(q kg.EntityQuery) (*pageQuery, error) {
 	order := q.OrderBy
@@ -183,9 +201,16 @@ func entitiesQuery(q kg.EntityQuery) (*pageQuery, error) {
 		return nil, err
 	}
 	p := params{}
-	where := compileEntityFilter(q.Filter, "n", p)
+	match, err := entityMatch(q.Filter, p)
+	if err != nil {
+		return nil, err
+	}
+	where, err := compileEntityFilter(q.Filter, "n", p)
+	if err != nil {
+		return nil, err
+	}
 	pq := &pageQuery{
-		count:       "MATCH (n:Entity) WHERE " + where + " RETURN count(n) AS total",
+		count:       match + " WHERE " + where + " RETURN count(n) AS total",
 		countParams: p,
 		pageParams:  maps.Clone(p),
 		first:       first,
@@ -199,7 +224,7 @@ func entitiesQuery(q kg.EntityQuery) (*pageQuery, error) {
 		where += " AND " + keysetCondition(key, "n.id", order.Direction, nameKey(cur.Key), cur.ID, pq.pageParams)
 	}
 	pq.pageParams["limit"] = int64(first + 1)
-	pq.page = "MATCH (n:Entity) WHERE " + where + " RETURN n " + orderBy(key, "n.id", order.Direction) + " LIMIT $limit"
+	pq.page = match + " WHERE " + where + " RETURN n " + orderBy(key, "n.id", order.Direction) + " LIMIT $limit"
 	return pq, nil
 }
 
@@ -248,9 +273,9 @@ func runCount(ctx context.Context, tx neo4j.ManagedTransaction, query string, p 
 }
 
 // relationMatch is the MATCH part of a relation listing: it binds r from a to b, starting
-// from an index seek when the filter allows one (an end entity or ids), else scanning the
-// relationships of the filter's types. The WHERE from compileRelationFilter still applies
-// in full, so the choice only affects speed.
+// from an index seek when the filter allows one (an end entity, ids, a list of end
+// entities), else scanning the relationships of the filter's types. The WHERE from
+// compileRelationFilter still applies in full, so the choice only affects speed.
 func relationMatch(f *kg.RelationFilter, p params) (string, error) {
 	var types []kg.RelationType
 	if f != nil {
@@ -275,6 +300,10 @@ func relationMatch(f *kg.RelationFilter, p params) (string, error) {
 			}
 		}
 		return "CALL () {\n" + relationsByIDQuery(types, p.add(f.IDs)) + "\n}\nMATCH (a)-[r]->(b)", nil
+	case f != nil && len(f.EntityIDs) > 0:
+		// One expansion per listed entity; DISTINCT for relations between two of them. The
+		// hint: see neighborhoodQueries.
+		return fmt.Sprintf("UNWIND %s AS eid MATCH (e:Entity {id: eid})-[x%s]-() USING INDEX SEEK e:Entity(id) WITH DISTINCT x AS r MATCH (a)-[r]->(b)", p.add(uniq(f.EntityIDs)), alt), nil
 	}
 	return fmt.Sprintf("MATCH (a)-[r%s]->(b)", alt), nil
 }
@@ -604,62 +633,5 @@ RETURN node, score ORDER BY score DESC, node.id LIMIT $limit`
 			hits = append(hits, kg.SearchHit{Entity: e, Score: score})
 		}
 		return hits, nil
-	})
-}
-
-// Stats implements kg.Store with count queries. Totals over labels and types come from
-// Neo4j's count store; the breakdowns group in one pass each.
-func (s *Store) Stats(ctx context.Context) (*kg.Stats, error) {
-	return readTx(ctx, s, "stats", func(tx neo4j.ManagedTransaction) (*kg.Stats, error) {
-		st := &kg.Stats{
-			ByKind:   map[kg.EntityKind]int{},
-			ByType:   map[kg.RelationType]int{},
-			ByStatus: map[kg.ClaimStatus]int{},
-		}
-		recs, err := run(ctx, tx, "MATCH (n:Entity) RETURN n.kind AS k, count(*) AS c", nil)
-		if err != nil {
-			return nil, err
-		}
-		for _, rec := range recs {
-			k, err := recString(rec, "k")
-			if err != nil {
-				return nil, err
-			}
-			c, err := recInt(rec, "c")
-			if err != nil {
-				return nil, err
-			}
-			st.ByKind[kg.EntityKind(k)] += c
-			st.Entities += c
-		}
-		recs, err = run(ctx, tx, "MATCH ()-[r]->() RETURN type(r) AS t, r.status AS s, count(*) AS c", nil)
-		if err != nil {
-			return nil, err
-		}
-		for _, rec := range recs {
-			t, err := recString(rec, "t")
-			if err != nil {
-				return nil, err
-			}
-			status, err := recString(rec, "s")
-			if err != nil {
-				return nil, err
-			}
-			c, err := recInt(rec, "c")
-			if err != nil {
-				return nil, err
-			}
-			st.ByType[kg.RelationType(t)] += c
-			st.ByStatus[kg.ClaimStatus(status)] += c
-			st.Relations += c
-		}
-		recs, err = run(ctx, tx, "MATCH (s:Source) RETURN count(s) AS c", nil)
-		if err != nil {
-			return nil, err
-		}
-		if len(recs) == 1 {
-			st.Sources, err = recInt(recs[0], "c")
-		}
-		return st, err
 	})
 }

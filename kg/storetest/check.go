@@ -350,7 +350,7 @@ func mustRelation(t *testing.T, s kg.Store, id string) *kg.Relation {
 
 func stats(t *testing.T, s kg.Store) *kg.Stats {
 	t.Helper()
-	st, err := s.Stats(t.Context())
+	st, err := s.Stats(t.Context(), kg.StatsQuery{})
 	noErr(t, err, "Stats")
 	if st == nil {
 		t.Fatal("Stats returned nil")

@@ -18,6 +18,9 @@
 // the same database, wiped. For the same reason, within a group the subtests that share the
 // group's store come first and those that open their own come last: an open may wipe what
 // the group's store holds.
+//
+// Generate and WriteAll build a deterministic synthetic graph with hubs, which the suite checks
+// the graph queries on (against a reference model of its own) and benchmarks may reuse.
 package storetest
 
 import (
@@ -43,6 +46,15 @@ func Run(t *testing.T, open func(t *testing.T) kg.Store) {
 	t.Run("Neighbors", func(t *testing.T) { testNeighbors(t, open) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 	t.Run("Stats", func(t *testing.T) { testStats(t, open) })
+	t.Run("StatsQuery", func(t *testing.T) { testStatsQuery(t, open) })
+	t.Run("HasRelation", func(t *testing.T) { testHasRelation(t, open) })
+	t.Run("RelationFilterEntities", func(t *testing.T) { testRelationFilterEntities(t, open) })
+	t.Run("Neighborhood", func(t *testing.T) { testNeighborhood(t, open) })
+	t.Run("ShortestPaths", func(t *testing.T) { testShortestPaths(t, open) })
+	t.Run("Degrees", func(t *testing.T) { testDegrees(t, open) })
+	t.Run("GeneratedGraph", func(t *testing.T) { testGeneratedGraph(t, open) })
+	t.Run("Violations", func(t *testing.T) { testViolations(t, open) })
+	t.Run("Timeline", func(t *testing.T) { testTimeline(t, open) })
 	t.Run("Sources", func(t *testing.T) { testSources(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("NoAliasing", func(t *testing.T) { testNoAliasing(t, open) })
