@@ -34,8 +34,12 @@ func TestTimesOutsideTheOrderableRangeAreRejected(t *testing.T) {
 }
 
 func TestViolationTiming(t *testing.T) {
-	day := func(d int) *Time { return &Time{At: time.Date(2025, 3, d, 0, 0, 0, 0, time.UTC), Precision: PrecisionDay} }
-	at := func(d, h int) *Time { return &Time{At: time.Date(2025, 3, d, h, 0, 0, 0, time.UTC), Precision: PrecisionSecond} }
+	day := func(d int) *Time {
+		return &Time{At: time.Date(2025, 3, d, 0, 0, 0, 0, time.UTC), Precision: PrecisionDay}
+	}
+	at := func(d, h int) *Time {
+		return &Time{At: time.Date(2025, 3, d, h, 0, 0, 0, time.UTC), Precision: PrecisionSecond}
+	}
 	pause := &Entity{Kind: KindAgreement, ValidFrom: day(18), ValidTo: day(20)}
 	cases := []struct {
 		name string
