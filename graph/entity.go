@@ -61,14 +61,26 @@ func (e entity) Degree(ctx context.Context, types []kg.RelationType, direction *
 }
 
 // related returns every relation of the entity in one direction with one type; the typed
-// shortcuts (offices, parties, attacks...) are built on it.
+// shortcuts (offices, parties, attacks...) are built on it. The first page comes through the
+// batched loader; the rare entity with more than a page of them is paged through directly.
 func (e entity) related(ctx context.Context, d kg.Direction, t kg.RelationType) ([]*kg.Relation, error) {
+	l := loadersFrom(ctx)
 	q := kg.NeighborQuery{Direction: d, Types: []kg.RelationType{t}, First: kg.MaxPageSize}
-	page, err := loadersFrom(ctx).neighbors(ctx, q, e.ID)
+	page, err := l.neighbors(ctx, q, e.ID)
 	if err != nil {
 		return nil, err
 	}
-	return page.Items, nil
+	out := page.Items
+	for page.HasNextPage && len(page.Items) > 0 {
+		q.EntityIDs, q.After = []string{e.ID}, kg.NeighborOrder.Cursor(page.Items[len(page.Items)-1])
+		pages, err := l.store.Neighbors(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		page = pages[e.ID]
+		out = append(out, page.Items...)
+	}
+	return out, nil
 }
 
 // ends loads the entity at the far end of each relation.

@@ -157,6 +157,9 @@ func setComplexity(c *ComplexityRoot) {
 	c.Person.Relations, c.Country.Relations, c.Organization.Relations = rel, rel, rel
 	c.Agreement.Relations, c.Infrastructure.Relations, c.Location.Relations = rel, rel, rel
 	c.Event.Relations = rel
+	// Each agreement's violations take several store round trips, unbatched: price them so a
+	// long list of agreements asking for violations is refused.
+	c.Agreement.Violations = func(child int) int { return 100 + child*10 }
 }
 
 // emptyStringAsNull renders an empty value of a nullable String field as null. The domain keeps

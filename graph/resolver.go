@@ -8,7 +8,7 @@ import (
 	"github.com/factgraph/factgraph/kg"
 )
 
-//go:generate go run github.com/99designs/gqlgen generate
+//go:generate go tool gqlgen generate
 
 // Resolver is the root resolver; it holds what every resolver needs.
 type Resolver struct {

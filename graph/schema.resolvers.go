@@ -152,6 +152,9 @@ func (r *queryResolver) Search(ctx context.Context, query string, kinds []kg.Ent
 	if err != nil {
 		return nil, err
 	}
+	if n == 0 {
+		return []*SearchHit{}, nil // the stores read a zero limit as "the default"
+	}
 	hits, err := r.Store.Search(ctx, kg.SearchQuery{Text: query, Kinds: kinds, Limit: n})
 	if err != nil {
 		return nil, err

@@ -401,6 +401,11 @@ func Timeline(ctx context.Context, s Store, q TimelineQuery) (entries []Timeline
 	if q.From != nil && q.To != nil && q.To.Before(*q.From) {
 		errs.add("to", "is before from")
 	}
+	checkBound(&errs, "from", q.From)
+	checkBound(&errs, "to", q.To)
+	if len(q.EntityIDs) > MaxBatch {
+		errs.add("entityIds", "has more than %d items", MaxBatch)
+	}
 	checkTypesStatuses(&errs, q.Types, q.Statuses)
 	if err := errs.err(); err != nil {
 		return nil, false, err
@@ -438,7 +443,13 @@ func Timeline(ctx context.Context, s Store, q TimelineQuery) (entries []Timeline
 			for _, r := range rels.Items {
 				ids = append(ids, r.FromID, r.ToID)
 			}
-			ef.IDs = normList(ids)
+			// An id filter holds at most MaxBatch ids: past that, events at the far ends of
+			// listed relations are left out and the timeline says it was cut.
+			ids = normList(ids)
+			if len(ids) > MaxBatch {
+				ids, truncated = normList(append(slices.Clone(q.EntityIDs), ids...))[:MaxBatch], true
+			}
+			ef.IDs = ids
 		}
 		evs, err := s.Entities(ctx, EntityQuery{Filter: ef, OrderBy: EntityOrder{Field: EntityOrderID, Direction: Asc}, First: MaxPageSize})
 		if err != nil {

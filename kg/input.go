@@ -339,7 +339,7 @@ func NormalizeRelations(in []RelationInput) ([]RelationInput, error) {
 	return out, errs.err()
 }
 
-// NewEntity builds the stored entity for an input; created is kept from an existing entity.
+// Entity builds the stored entity for an input; created is kept from an existing entity.
 func (in EntityInput) Entity(created, updated time.Time) *Entity {
 	return &Entity{
 		ID: in.ID, Kind: in.Kind, Name: in.Name, Aliases: in.Aliases, Description: in.Description,
@@ -367,4 +367,13 @@ func (in RelationInput) Relation(created, updated time.Time) *Relation {
 		OccurredAt: in.OccurredAt, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo,
 		DisputesIDs: in.DisputesIDs, CreatedAt: created, UpdatedAt: updated,
 	}
+}
+
+// NormalizeID trims an id argument (of a delete, say) and checks it, naming field; both
+// stores use it so that they treat " person:x " and "" alike.
+func NormalizeID(field, id string) (string, error) {
+	id = strings.TrimSpace(id)
+	var errs fieldErrs
+	checkID(&errs, field, id)
+	return id, errs.err()
 }

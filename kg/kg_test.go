@@ -61,3 +61,18 @@ func TestViolationTiming(t *testing.T) {
 		}
 	}
 }
+
+func TestWindowUsesTheLocalClock(t *testing.T) {
+	ist := time.FixedZone("", 5*3600+1800)
+	at := time.Date(2025, 3, 18, 10, 20, 30, 0, ist)
+	for p, want := range map[TimePrecision][2]string{
+		PrecisionHour:   {"2025-03-18T10:00:00+05:30", "2025-03-18T11:00:00+05:30"},
+		PrecisionMinute: {"2025-03-18T10:20:00+05:30", "2025-03-18T10:21:00+05:30"},
+		PrecisionDay:    {"2025-03-18T00:00:00+05:30", "2025-03-19T00:00:00+05:30"},
+	} {
+		s, e := Time{At: at, Precision: p}.Window()
+		if got := [2]string{s.Format(time.RFC3339), e.Format(time.RFC3339)}; got != want {
+			t.Errorf("%s: %v, want %v", p, got, want)
+		}
+	}
+}

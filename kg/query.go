@@ -125,8 +125,8 @@ func (f *EntityFilter) MatchRelated(e *Entity, has HasRelationFunc) bool {
 		if e.OccurredAt == nil {
 			return false
 		}
-		// Instants compared as times: UnixNano is undefined outside 1678..2262, and a filter's
-		// bounds, unlike stored times, are not held to that range.
+		// Instants compared as times, not UnixNano, which is undefined outside 1678..2262
+		// (Check holds filter bounds to that range too, but Match must not depend on it).
 		at := e.OccurredAt.At
 		if f.OccurredFrom != nil && at.Before(*f.OccurredFrom) || f.OccurredTo != nil && !at.Before(*f.OccurredTo) {
 			return false
@@ -246,7 +246,7 @@ type RelationOrder struct {
 	Direction SortDirection
 }
 
-// EntitySortKey is the value entities are ordered by before their id.
+// SortKey is the value entities are ordered by before their id.
 func (o EntityOrder) SortKey(e *Entity) string {
 	if o.Field == EntityOrderName {
 		return Fold(e.Name)

@@ -42,13 +42,16 @@ func (t Time) Window() (start, end time.Time) {
 		start = time.Date(y, mo, d, 0, 0, 0, 0, loc)
 		return start, start.AddDate(0, 0, 1)
 	case PrecisionHour:
-		start = at.Truncate(time.Hour)
+		// Built from the local clock, not Truncate, which rounds absolute time and so is off
+		// by the half hour in offsets such as +05:30.
+		start = time.Date(y, mo, d, at.Hour(), 0, 0, 0, loc)
 		return start, start.Add(time.Hour)
 	case PrecisionMinute:
-		start = at.Truncate(time.Minute)
+		start = time.Date(y, mo, d, at.Hour(), at.Minute(), 0, 0, loc)
 		return start, start.Add(time.Minute)
 	default:
-		return at, at.Add(time.Second)
+		start = time.Date(y, mo, d, at.Hour(), at.Minute(), at.Second(), 0, loc)
+		return start, start.Add(time.Second)
 	}
 }
 

@@ -30,14 +30,18 @@ if [ "$before" != "$after" ]; then
 fi
 
 step "start Neo4j (tools/neo4j)"
-# Stop Neo4j on exit only if this script started it, so a developer's running instance stays.
-if ! timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/${NEO4J_BOLT_PORT:-7687}" 2>/dev/null; then
+# The tests wipe the database they are given, so they get the project's own throwaway server
+# through test-only variables, never a NEO4J_URI the user may have exported for real data.
+# start.sh reuses a server it started earlier and refuses a port held by anything else. Stop
+# Neo4j on exit only if this script started it, so a developer's running instance stays.
+pidfile="${NEO4J_RUN_DIR:-tools/neo4j/run}/neo4j.pid"
+if ! { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
   trap 'step "stop Neo4j"; bash tools/neo4j/stop.sh' EXIT
 fi
 bash tools/neo4j/start.sh >/dev/null
-export NEO4J_URI="${NEO4J_URI:-bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}}"
-export NEO4J_USER="${NEO4J_USER:-neo4j}"
-export NEO4J_PASSWORD="${NEO4J_PASSWORD:-factgraph-dev}"
+export FACTGRAPH_TEST_NEO4J_URI="bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}"
+export FACTGRAPH_TEST_NEO4J_USER=neo4j
+export FACTGRAPH_TEST_NEO4J_PASSWORD="${NEO4J_PASSWORD:-factgraph-dev}"
 
 step "go test -race -count=1 ./..."
 # Packages run one at a time (-p 1): their tests share the one Neo4j database.

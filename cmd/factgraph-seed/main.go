@@ -69,29 +69,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	c := &client{endpoint: *endpoint, token: *token, http: &http.Client{Timeout: 2 * time.Minute}}
 	stages := []struct {
-		name, mutation string
-		items          []any
+		name, input, mutation string
+		batches               [][]any
 	}{
-		{"sources", "upsertSources(input: $input) { created updated unchanged }", anys(b.Sources)},
-		{"entities", "upsertEntities(input: $input) { created updated unchanged }", anys(b.Entities)},
-		{"relations", "upsertRelations(input: $input) { created updated unchanged }", anys(b.Relations)},
+		{"sources", "SourceInput", "upsertSources", chunks(b.Sources, *batch)},
+		{"entities", "EntityInput", "upsertEntities", chunks(b.Entities, *batch)},
+		// Relations go in an order where each comes with or after the relations it disputes.
+		{"relations", "RelationInput", "upsertRelations", anys(b.RelationBatches(*batch))},
 	}
 	for _, st := range stages {
+		query := fmt.Sprintf("mutation($input: [%s!]!) { result: %s(input: $input) { created updated unchanged } }", st.input, st.mutation)
 		var total kg.WriteCounts
-		typ := map[string]string{"sources": "SourceInput", "entities": "EntityInput", "relations": "RelationInput"}[st.name]
-		query := fmt.Sprintf("mutation($input: [%s!]!) { result: %s }", typ, st.mutation)
-		for start := 0; start < len(st.items); start += *batch {
-			end := min(start+*batch, len(st.items))
+		done, all := 0, 0
+		for _, items := range st.batches {
+			all += len(items)
+		}
+		for _, items := range st.batches {
 			var out struct {
 				Result kg.WriteCounts `json:"result"`
 			}
-			if err := c.do(ctx, query, map[string]any{"input": st.items[start:end]}, &out); err != nil {
-				return fmt.Errorf("%s %d..%d: %w (earlier batches were written; rerunning is safe)", st.name, start, end-1, err)
+			if err := c.do(ctx, query, map[string]any{"input": items}, &out); err != nil {
+				return fmt.Errorf("%s %d..%d: %w (earlier batches were written; rerunning is safe)", st.name, done, done+len(items)-1, err)
 			}
 			total.Created += out.Result.Created
 			total.Updated += out.Result.Updated
 			total.Unchanged += out.Result.Unchanged
-			fmt.Fprintf(stderr, "\r%-9s %d/%d", st.name, end, len(st.items))
+			done += len(items)
+			fmt.Fprintf(stderr, "\r%-9s %d/%d", st.name, done, all)
 		}
 		fmt.Fprintf(stderr, "\n")
 		fmt.Fprintf(stdout, "%-9s created %d, updated %d, unchanged %d\n", st.name, total.Created, total.Updated, total.Unchanged)
@@ -99,10 +103,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func anys[T any](xs []T) []any {
-	out := make([]any, len(xs))
-	for i := range xs {
-		out[i] = xs[i]
+// chunks splits items into batches of at most size, as the untyped values a request sends.
+func chunks[T any](items []T, size int) [][]any {
+	var out [][]any
+	for start := 0; start < len(items); start += size {
+		out = append(out, anys([][]T{items[start:min(start+size, len(items))]})[0])
+	}
+	return out
+}
+
+// anys turns typed batches into the untyped values a request sends.
+func anys[T any](batches [][]T) [][]any {
+	out := make([][]any, len(batches))
+	for i, b := range batches {
+		out[i] = make([]any, len(b))
+		for j, it := range b {
+			out[i][j] = it
+		}
 	}
 	return out
 }

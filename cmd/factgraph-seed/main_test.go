@@ -114,3 +114,45 @@ relations:
 		t.Error("-batch 0 accepted")
 	}
 }
+
+// A relation listed before the relation it disputes still loads, even one per batch.
+func TestDisputeOrderAcrossBatches(t *testing.T) {
+	s, _ := embedded.Open(t.Context(), "")
+	url := serve(t, s, "")
+	file := filepath.Join(t.TempDir(), "order.yaml")
+	err := os.WriteFile(file, []byte(`sources:
+  - id: source:a
+    title: A
+entities:
+  - id: country:a
+    kind: COUNTRY
+    name: A
+  - id: country:b
+    kind: COUNTRY
+    name: B
+relations:
+  - id: rel:denial
+    type: STATED
+    from: country:b
+    to: country:a
+    status: CONFIRMED
+    sourceIds: [source:a]
+    disputes: [rel:claim]
+  - id: rel:claim
+    type: ATTACKED
+    from: country:a
+    to: country:b
+    status: CLAIMED
+    claimedBy: country:b
+    sourceIds: [source:a]
+`), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := load(t, "-endpoint", url, "-batch", "1", file); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if st, _ := s.Stats(t.Context(), kg.StatsQuery{}); st.Relations != 2 {
+		t.Errorf("relations = %d", st.Relations)
+	}
+}

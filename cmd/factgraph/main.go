@@ -9,9 +9,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -51,7 +53,8 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	fs.StringVar(&c.dataPath, "data", env("FACTGRAPH_DATA", ""), "embedded store file; empty keeps the graph in memory only (env FACTGRAPH_DATA)")
 	fs.StringVar(&c.origins, "cors-origins", env("FACTGRAPH_CORS_ORIGINS", "*"), "comma-separated browser origins allowed to call /graphql; \"*\" allows any, without credentials (env FACTGRAPH_CORS_ORIGINS)")
 	fs.StringVar(&c.writeToken, "write-token", env("FACTGRAPH_WRITE_TOKEN", ""), "bearer token required for mutations; empty allows anyone to write (env FACTGRAPH_WRITE_TOKEN)")
-	fs.BoolVar(&c.noSeed, "no-seed", env("FACTGRAPH_NO_SEED", "") != "", "do not load the built-in seed into an empty embedded store (env FACTGRAPH_NO_SEED)")
+	noSeed, _ := strconv.ParseBool(env("FACTGRAPH_NO_SEED", "false"))
+	fs.BoolVar(&c.noSeed, "no-seed", noSeed, "do not load the built-in seed into an empty embedded store (env FACTGRAPH_NO_SEED=true)")
 	fs.DurationVar(&c.timeout, "timeout", server.DefaultRequestTimeout, "time limit of one request")
 	fs.StringVar(&c.logLevel, "log-level", env("FACTGRAPH_LOG_LEVEL", "info"), "debug, info, warn or error (env FACTGRAPH_LOG_LEVEL)")
 	fs.StringVar(&c.neo4j.URI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI, bolt:// or neo4j://; empty uses the embedded store (env NEO4J_URI)")
@@ -110,9 +113,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	// Listen before saying so: a busy port fails here, not after "serving" was logged.
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	logger.Info("serving", "addr", c.addr, "graphql", "/graphql", "playground", "/")
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("serving", "addr", ln.Addr().String(), "graphql", "/graphql", "playground", "/")
 
 	select {
 	case err := <-errc:
@@ -129,9 +137,9 @@ func openStore(ctx context.Context, c *config, logger *slog.Logger) (kg.Store, e
 	if c.neo4j.URI != "" {
 		s, err := neo4jstore.Open(ctx, c.neo4j, logger)
 		if err != nil {
-			return nil, fmt.Errorf("opening Neo4j at %s: %w", c.neo4j.URI, err)
+			return nil, fmt.Errorf("opening Neo4j at %s: %w", neo4jstore.RedactURI(c.neo4j.URI), err)
 		}
-		logger.Info("store: neo4j", "uri", c.neo4j.URI, "database", c.neo4j.Database)
+		logger.Info("store: neo4j", "uri", neo4jstore.RedactURI(c.neo4j.URI), "database", c.neo4j.Database)
 		return s, nil
 	}
 	s, err := embedded.Open(ctx, c.dataPath)

@@ -4,8 +4,8 @@
 // It exists so that `go run ./cmd/factgraph` works on a machine with nothing else installed: no
 // Neo4j, no Java, no Docker. It passes the same contract suite (kg/storetest) as the Neo4j
 // store, so the API behaves the same on either; what it gives up is scale (everything is held
-// in memory and every listing sorts its matches) and multi-process access (the file is locked
-// by one process at a time).
+// in memory, sorted indexes are kept up to date on every write, and search scans every entity)
+// and multi-process access (the file is locked by one process at a time).
 //
 // Reads take a shared lock and work on the in-memory maps. Writes are serialized: a call is
 // validated completely, committed to the file in one bbolt transaction, and only then applied

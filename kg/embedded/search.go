@@ -33,8 +33,10 @@ const (
 	scorePrefix = 0.7
 	scoreFuzzy  = 0.5
 
-	fuzzy1MinRunes = 4 // shorter terms must match exactly or as a prefix
-	fuzzy2MinRunes = 8
+	// fuzzyMinRunes: shorter terms must match exactly or as a prefix. Longer ones may be one
+	// edit (a swap of neighbours counts as one) away, as the Neo4j store's Lucene "~1" allows:
+	// two edits would let "zelenskyi" find "zelenska".
+	fuzzyMinRunes = 4
 )
 
 // fieldValue is one searchable text, split and folded as query text is (kg.SearchTerms).
@@ -117,10 +119,7 @@ type queryTerm struct {
 
 func newQueryTerm(text string) *queryTerm {
 	t := &queryTerm{text: text, runes: []rune(text), fuzzy: map[string]bool{}}
-	switch n := len(t.runes); {
-	case n >= fuzzy2MinRunes:
-		t.maxDist = 2
-	case n >= fuzzy1MinRunes:
+	if len(t.runes) >= fuzzyMinRunes {
 		t.maxDist = 1
 	}
 	return t

@@ -196,6 +196,10 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 
 // DeleteEntity deletes an entity and, with detach, the relations from or to it.
 func (s *Store) DeleteEntity(ctx context.Context, id string, detach bool) (int, error) {
+	id, err := kg.NormalizeID("id", id)
+	if err != nil {
+		return 0, err
+	}
 	if err := s.lock(ctx); err != nil {
 		return 0, err
 	}
@@ -231,6 +235,10 @@ func (s *Store) DeleteEntity(ctx context.Context, id string, detach bool) (int, 
 
 // DeleteRelation deletes one relation.
 func (s *Store) DeleteRelation(ctx context.Context, id string) error {
+	id, err := kg.NormalizeID("id", id)
+	if err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}

@@ -28,24 +28,24 @@ func envOr(k, def string) string {
 	return def
 }
 
-// testConfig is the database under test, from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD /
-// NEO4J_DATABASE. Without NEO4J_URI the test is skipped on a developer machine and fails in CI,
+// testConfig is the database under test, from FACTGRAPH_TEST_NEO4J_URI / _USER / _PASSWORD /
+// _DATABASE (never the NEO4J_* a user points the server at: the tests wipe it). Without the URI the test is skipped on a developer machine and fails in CI,
 // where a skipped store suite would pass unnoticed.
 func testConfig(t testing.TB) Config {
 	t.Helper()
-	uri := os.Getenv("NEO4J_URI")
+	uri := os.Getenv("FACTGRAPH_TEST_NEO4J_URI")
 	if uri == "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("NEO4J_URI not set: CI must run against a real Neo4j")
+			t.Fatal("FACTGRAPH_TEST_NEO4J_URI not set: CI must run against a real Neo4j")
 		}
-		t.Skip("NEO4J_URI not set: start Neo4j with tools/neo4j/start.sh and export NEO4J_URI=bolt://127.0.0.1:7687 " +
-			"NEO4J_USER=neo4j NEO4J_PASSWORD=factgraph-dev to run the Neo4j store tests")
+		t.Skip("FACTGRAPH_TEST_NEO4J_URI not set: `make test` starts a throwaway Neo4j and sets it; by hand: " +
+			"make neo4j-start, then export FACTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:7687 FACTGRAPH_TEST_NEO4J_PASSWORD=factgraph-dev")
 	}
 	return Config{
 		URI:      uri,
-		User:     envOr("NEO4J_USER", "neo4j"),
-		Password: envOr("NEO4J_PASSWORD", "factgraph-dev"),
-		Database: os.Getenv("NEO4J_DATABASE"),
+		User:     envOr("FACTGRAPH_TEST_NEO4J_USER", "neo4j"),
+		Password: envOr("FACTGRAPH_TEST_NEO4J_PASSWORD", "factgraph-dev"),
+		Database: os.Getenv("FACTGRAPH_TEST_NEO4J_DATABASE"),
 	}
 }
 
@@ -151,7 +151,7 @@ func schemaNames(t *testing.T, s *Store) []string {
 	return names
 }
 
-// TestUnreachableIsUnavailable needs no database, so it runs without NEO4J_URI too.
+// TestUnreachableIsUnavailable needs no database, so it runs without a test database too.
 func TestUnreachableIsUnavailable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()

@@ -56,13 +56,13 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	}
 	if err := s.driver.VerifyConnectivity(ctx); err != nil {
 		_ = s.driver.Close(context.WithoutCancel(ctx))
-		return nil, s.mapErr("connect to "+redactURI(cfg.URI), err)
+		return nil, s.mapErr("connect to "+RedactURI(cfg.URI), err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		_ = s.driver.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	s.log.Info("neo4j store ready", "uri", redactURI(cfg.URI), "database", cfg.Database)
+	s.log.Info("neo4j store ready", "uri", RedactURI(cfg.URI), "database", cfg.Database)
 	return s, nil
 }
 
@@ -84,7 +84,7 @@ func newStore(cfg Config, logger *slog.Logger) (*Store, error) {
 			c.ConnectionAcquisitionTimeout = 30 * time.Second
 		})
 	if err != nil {
-		return nil, fmt.Errorf("neo4j: create driver for %s: %w", redactURI(cfg.URI), err)
+		return nil, fmt.Errorf("neo4j: create driver for %s: %w", RedactURI(cfg.URI), err)
 	}
 	return &Store{
 		driver:   driver,
@@ -96,8 +96,8 @@ func newStore(cfg Config, logger *slog.Logger) (*Store, error) {
 	}, nil
 }
 
-// redactURI drops any user info from a URI before it is logged or put in an error.
-func redactURI(uri string) string {
+// RedactURI drops any user:password@ part of a URI, for logs and error messages.
+func RedactURI(uri string) string {
 	if i := strings.Index(uri, "://"); i >= 0 {
 		if j := strings.LastIndex(uri, "@"); j > i {
 			return uri[:i+3] + uri[j+1:]
@@ -201,7 +201,8 @@ func (s *Store) mapErr(op string, err error) error {
 	}
 	var ne *neo4j.Neo4jError
 	if errors.As(err, &ne) && ne.Code == codeConstraintViolation {
-		return &kg.Error{Code: kg.CodeConflict, Message: "the write conflicts with the current graph: " + ne.Msg, Err: wrapped}
+		// ne.Msg names internal node ids: it goes to the log (Err), not to the client.
+		return &kg.Error{Code: kg.CodeConflict, Message: "the write conflicts with the current graph (a uniqueness constraint); try again", Err: wrapped}
 	}
 	return wrapped
 }

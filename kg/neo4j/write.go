@@ -377,9 +377,9 @@ SET r.disputes = CASE WHEN size(rest) = 0 THEN null ELSE rest END, r.updatedAt =
 
 // DeleteEntity implements kg.Store.
 func (s *Store) DeleteEntity(ctx context.Context, id string, detach bool) (int, error) {
-	id = strings.TrimSpace(id)
-	if id == "" {
-		return 0, kg.Invalid("id", "is required")
+	id, err := kg.NormalizeID("id", id)
+	if err != nil {
+		return 0, err
 	}
 	return writeTx(ctx, s, "delete entity", func(tx neo4j.ManagedTransaction) (int, error) {
 		if err := lockRelations(ctx, tx); err != nil {
@@ -444,11 +444,11 @@ func idList(recs []*neo4j.Record) string {
 
 // DeleteRelation implements kg.Store.
 func (s *Store) DeleteRelation(ctx context.Context, id string) error {
-	id = strings.TrimSpace(id)
-	if id == "" {
-		return kg.Invalid("id", "is required")
+	id, err := kg.NormalizeID("id", id)
+	if err != nil {
+		return err
 	}
-	_, err := writeTx(ctx, s, "delete relation", func(tx neo4j.ManagedTransaction) (struct{}, error) {
+	_, err = writeTx(ctx, s, "delete relation", func(tx neo4j.ManagedTransaction) (struct{}, error) {
 		if err := lockRelations(ctx, tx); err != nil {
 			return struct{}{}, err
 		}

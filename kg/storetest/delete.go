@@ -80,6 +80,18 @@ func testDelete(t *testing.T, open Opener) {
 		_, err = s.DeleteEntity(t.Context(), idBBCNews, false)
 		isErr(t, err, kg.ErrNotFound, "DeleteEntity twice")
 	})
+	t.Run("IDsAreTrimmedAndChecked", func(t *testing.T) {
+		s := openLoaded(t, open)
+		_, err := s.DeleteEntity(t.Context(), "", false)
+		isErr(t, err, kg.ErrInvalidInput, "DeleteEntity(\"\")")
+		err = s.DeleteRelation(t.Context(), "not an id!")
+		isErr(t, err, kg.ErrInvalidInput, "DeleteRelation(bad id)")
+		_, err = s.DeleteEntity(t.Context(), " "+idBBCNews+" ", false)
+		noErr(t, err, "DeleteEntity(padded id)")
+		if es, _ := s.EntitiesByIDs(t.Context(), []string{idBBCNews}); es[0] != nil {
+			t.Errorf("padded id did not delete %s", idBBCNews)
+		}
+	})
 	t.Run("EntityCitedAsClaimedBy", func(t *testing.T) {
 		s := openLoaded(t, open)
 		// Zelenskyy is an end of two relations and the claimant of rUkraineParty.

@@ -150,6 +150,13 @@ func testSearch(t *testing.T, open Opener) {
 		top(t, "Volodymyr Zelenskyy", idZelenskyy)
 		top(t, "vladimir putin", idPutin)
 		top(t, "energy ceasefire", idCeasefire)
+		top(t, "zelenskiy", idZelenskyy) // one edit away
+	})
+	t.Run("AtMostOneEdit", func(t *testing.T) {
+		// Two edits from every word of the fixture: both stores allow one edit only.
+		if hits := search(t, kg.SearchQuery{Text: "zelenskii", Limit: 10}); len(hits) != 0 {
+			t.Errorf("Search %q: hits %q, want none", "zelenskii", hitIDs(hits))
+		}
 	})
 	t.Run("Alias", func(t *testing.T) {
 		top(t, "Vladimirovich", idPutin)

@@ -11,18 +11,19 @@ import (
 	neo4jstore "github.com/factgraph/factgraph/kg/neo4j"
 )
 
-// Config reads NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD and NEO4J_DATABASE. Without NEO4J_URI
+// Config reads FACTGRAPH_TEST_NEO4J_URI, _USER, _PASSWORD and _DATABASE: test-only names, because
+// the tests wipe the database and a user's own NEO4J_URI must never be it. Without the URI
 // it skips the test on a developer's machine and fails it in CI (CI=true), where a skipped
 // Neo4j test would pass unnoticed.
 func Config(t testing.TB) neo4jstore.Config {
 	t.Helper()
-	uri := os.Getenv("NEO4J_URI")
+	uri := os.Getenv("FACTGRAPH_TEST_NEO4J_URI")
 	if uri == "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("NEO4J_URI not set: CI must run against a real Neo4j")
+			t.Fatal("FACTGRAPH_TEST_NEO4J_URI not set: CI must run against a real Neo4j")
 		}
-		t.Skip("NEO4J_URI not set: run `make neo4j-start` and export NEO4J_URI=bolt://127.0.0.1:7687 " +
-			"NEO4J_USER=neo4j NEO4J_PASSWORD=factgraph-dev to run the Neo4j tests")
+		t.Skip("FACTGRAPH_TEST_NEO4J_URI not set: `make test` starts a throwaway Neo4j and sets it; by hand: " +
+			"make neo4j-start, then export FACTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:7687 FACTGRAPH_TEST_NEO4J_PASSWORD=factgraph-dev")
 	}
 	get := func(k, def string) string {
 		if v := os.Getenv(k); v != "" {
@@ -31,8 +32,8 @@ func Config(t testing.TB) neo4jstore.Config {
 		return def
 	}
 	return neo4jstore.Config{
-		URI: uri, User: get("NEO4J_USER", "neo4j"), Password: get("NEO4J_PASSWORD", "factgraph-dev"),
-		Database: os.Getenv("NEO4J_DATABASE"),
+		URI: uri, User: get("FACTGRAPH_TEST_NEO4J_USER", "neo4j"), Password: get("FACTGRAPH_TEST_NEO4J_PASSWORD", "factgraph-dev"),
+		Database: os.Getenv("FACTGRAPH_TEST_NEO4J_DATABASE"),
 	}
 }
 
