@@ -257,6 +257,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 	}
 	after := kg.RelationOrder{Field: kg.RelationOrderTime, Direction: kg.Asc}.Cursor(&kg.Relation{ID: "rel:x"})
 	window := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	windowEnd := window.AddDate(0, 1, 0)
 	cases := []struct {
 		name  string
 		plan  func(t *testing.T) plan
@@ -292,6 +293,17 @@ func TestQueriesUseIndexes(t *testing.T) {
 			pq, err := relationsQuery(kg.RelationQuery{Filter: &kg.RelationFilter{Types: []kg.RelationType{kg.RelAttacked}, OccurredFrom: &window}, First: 10})
 			return listing(t, pq, err)
 		}, "DirectedRelationshipIndexSeekByRange", 0},
+		{"untyped time window: one range seek per type", func(t *testing.T) plan {
+			pq, err := relationsQuery(kg.RelationQuery{Filter: &kg.RelationFilter{OccurredFrom: &window, OccurredTo: &windowEnd}, OrderBy: kg.NeighborOrder, First: 10, After: after})
+			return listing(t, pq, err)
+		}, "DirectedRelationshipIndexSeekByRange", len(kg.RelationTypes)},
+		{"untyped time window by id, count", func(t *testing.T) plan {
+			pq, err := relationsQuery(kg.RelationQuery{Filter: &kg.RelationFilter{OccurredFrom: &window, Statuses: []kg.ClaimStatus{kg.StatusConfirmed}}, First: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return plan{pq.count, pq.countParams}
+		}, "DirectedRelationshipIndexSeekByRange", len(kg.RelationTypes)},
 		{"neighbors", func(t *testing.T) plan {
 			q, p, _, err := neighborsQuery(kg.NeighborQuery{EntityIDs: []string{"person:x", "person:y"}, First: 5})
 			if err != nil {

@@ -274,7 +274,8 @@ func runCount(ctx context.Context, tx neo4j.ManagedTransaction, query string, p 
 
 // relationMatch is the MATCH part of a relation listing: it binds r from a to b, starting
 // from an index seek when the filter allows one (an end entity, ids, a list of end
-// entities), else scanning the relationships of the filter's types. The WHERE from
+// entities), else scanning the relationships of the filter's types (relationsQuery replaces
+// the type-less scan of an untyped time window by relationWindowUnion). The WHERE from
 // compileRelationFilter still applies in full, so the choice only affects speed.
 func relationMatch(f *kg.RelationFilter, p params) (string, error) {
 	var types []kg.RelationType
@@ -341,17 +342,61 @@ func relationsQuery(q kg.RelationQuery) (*pageQuery, error) {
 	if order.Field == kg.RelationOrderTime {
 		key = "r.t"
 	}
+	filter := where
+	window := untypedWindow(q.Filter)
 	if cur != nil {
 		var keyVal any
 		if key != "" {
 			keyVal, _ = strconv.ParseInt(cur.Key, 10, 64) // Decode checked it
+			if window {
+				// Implied by the keyset condition, but a bare bound the range seek starts from.
+				op := " >= "
+				if order.Direction == kg.Desc {
+					op = " <= "
+				}
+				where += " AND r.t" + op + pq.pageParams.add(keyVal)
+			}
 		}
 		where += " AND " + keysetCondition(key, "r.id", order.Direction, keyVal, cur.ID, pq.pageParams)
 	}
 	pq.pageParams["limit"] = int64(first + 1)
+	if window {
+		pq.page, pq.count = relationWindowUnion(filter, where, orderBy(key, "r.id", order.Direction))
+		return pq, nil
+	}
 	pq.page = match + " WHERE " + where +
 		" RETURN r, a.id AS from, b.id AS to " + orderBy(key, "r.id", order.Direction) + " LIMIT $limit"
 	return pq, nil
+}
+
+// untypedWindow reports whether a relation listing has a time window but neither types nor
+// anything else relationMatch could start from (ids, end entities): then relationMatch's
+// type-less MATCH (a)-[r]->(b) would scan every relationship, and relationWindowUnion seeks
+// the window in each type's range index on r.t instead.
+func untypedWindow(f *kg.RelationFilter) bool {
+	return f != nil && (f.OccurredFrom != nil || f.OccurredTo != nil) && len(f.Types) == 0 &&
+		len(f.IDs) == 0 && f.FromID == "" && f.ToID == "" && f.EntityID == "" && len(f.EntityIDs) == 0
+}
+
+// relationWindowUnion builds the page and count queries of an untyped window from the
+// filter's predicate and the page's (the filter plus the keyset condition). Relationship
+// property indexes are per type, so each of kg.RelationTypes (every type a relation may have)
+// gets its own branch, a range seek on r.t, and UNION ALL joins them: the types are disjoint,
+// so the union is exactly the type-less match. The hint is needed: unhinted, the planner
+// answers about half of the branches by scanning the whole index. Each page branch already
+// applies the whole predicate and keeps only its first $limit rows (in index order when the
+// ordering is by time), so the outer ORDER BY ... LIMIT sorts at most $limit rows a type.
+func relationWindowUnion(filter, pageWhere, order string) (page, total string) {
+	pages := make([]string, 0, len(kg.RelationTypes))
+	counts := make([]string, 0, len(kg.RelationTypes))
+	for _, t := range kg.RelationTypes {
+		rt := mustRelType(t)
+		pages = append(pages, fmt.Sprintf("MATCH (a)-[r:%s]->(b) USING INDEX SEEK r:%s(t) WHERE %s RETURN r, a.id AS from, b.id AS to %s LIMIT $limit", rt, rt, pageWhere, order))
+		counts = append(counts, fmt.Sprintf("MATCH (a)-[r:%s]->(b) USING INDEX SEEK r:%s(t) WHERE %s RETURN count(r) AS n", rt, rt, filter))
+	}
+	page = "CALL () {\n" + strings.Join(pages, "\nUNION ALL\n") + "\n}\nRETURN r, from, to " + order + " LIMIT $limit"
+	total = "CALL () {\n" + strings.Join(counts, "\nUNION ALL\n") + "\n}\nRETURN sum(n) AS total"
+	return page, total
 }
 
 // Relations implements kg.Store.
