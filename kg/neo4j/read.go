@@ -33,22 +33,29 @@ func uniq(ids []string) []string {
 	return out
 }
 
-// EntitiesByIDs implements kg.Store.
-func (s *Store) EntitiesByIDs(ctx context.Context, ids []string) ([]*kg.Entity, error) {
+// byIDs looks ids up with fetch in one read transaction and lines the results up with ids,
+// nil where an id does not exist: the shape the dataloaders need.
+func byIDs[T any](ctx context.Context, s *Store, op string, ids []string,
+	fetch func(context.Context, neo4j.ManagedTransaction, []string) (map[string]*T, error)) ([]*T, error) {
 	if len(ids) == 0 {
-		return []*kg.Entity{}, nil
+		return []*T{}, nil
 	}
-	found, err := readTx(ctx, s, "entities by id", func(tx neo4j.ManagedTransaction) (map[string]*kg.Entity, error) {
-		return fetchEntities(ctx, tx, ids)
+	found, err := readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (map[string]*T, error) {
+		return fetch(ctx, tx, ids)
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*kg.Entity, len(ids))
+	out := make([]*T, len(ids))
 	for i, id := range ids {
 		out[i] = found[id]
 	}
 	return out, nil
+}
+
+// EntitiesByIDs implements kg.Store.
+func (s *Store) EntitiesByIDs(ctx context.Context, ids []string) ([]*kg.Entity, error) {
+	return byIDs(ctx, s, "entities by id", ids, fetchEntities)
 }
 
 const entitiesByIDQuery = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n"
@@ -75,20 +82,7 @@ func fetchEntities(ctx context.Context, tx neo4j.ManagedTransaction, ids []strin
 
 // SourcesByIDs implements kg.Store.
 func (s *Store) SourcesByIDs(ctx context.Context, ids []string) ([]*kg.Source, error) {
-	if len(ids) == 0 {
-		return []*kg.Source{}, nil
-	}
-	found, err := readTx(ctx, s, "sources by id", func(tx neo4j.ManagedTransaction) (map[string]*kg.Source, error) {
-		return fetchSources(ctx, tx, ids)
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*kg.Source, len(ids))
-	for i, id := range ids {
-		out[i] = found[id]
-	}
-	return out, nil
+	return byIDs(ctx, s, "sources by id", ids, fetchSources)
 }
 
 func fetchSources(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (map[string]*kg.Source, error) {
@@ -113,20 +107,7 @@ func fetchSources(ctx context.Context, tx neo4j.ManagedTransaction, ids []string
 
 // RelationsByIDs implements kg.Store.
 func (s *Store) RelationsByIDs(ctx context.Context, ids []string) ([]*kg.Relation, error) {
-	if len(ids) == 0 {
-		return []*kg.Relation{}, nil
-	}
-	found, err := readTx(ctx, s, "relations by id", func(tx neo4j.ManagedTransaction) (map[string]*kg.Relation, error) {
-		return fetchRelations(ctx, tx, ids)
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*kg.Relation, len(ids))
-	for i, id := range ids {
-		out[i] = found[id]
-	}
-	return out, nil
+	return byIDs(ctx, s, "relations by id", ids, fetchRelations)
 }
 
 // fetchRelationsQuery is built once from the allow-list: a UNION of per-type index seeks.
