@@ -61,21 +61,27 @@ func (s *Store) EntitiesByIDs(ctx context.Context, ids []string) ([]*kg.Entity, 
 const entitiesByIDQuery = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n"
 
 func fetchEntities(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (map[string]*kg.Entity, error) {
-	recs, err := run(ctx, tx, entitiesByIDQuery, map[string]any{"ids": uniq(ids)})
+	return fetchNodes(ctx, tx, entitiesByIDQuery, ids, entityFromNode, func(e *kg.Entity) string { return e.ID })
+}
+
+// fetchNodes runs a by-id query that returns nodes as `n` and maps them by id.
+func fetchNodes[T any](ctx context.Context, tx neo4j.ManagedTransaction, query string, ids []string,
+	decode func(neo4j.Node) (*T, error), idOf func(*T) string) (map[string]*T, error) {
+	recs, err := run(ctx, tx, query, map[string]any{"ids": uniq(ids)})
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]*kg.Entity, len(recs))
+	out := make(map[string]*T, len(recs))
 	for _, rec := range recs {
 		n, err := recNode(rec, "n")
 		if err != nil {
 			return nil, err
 		}
-		e, err := entityFromNode(n)
+		v, err := decode(n)
 		if err != nil {
 			return nil, err
 		}
-		out[e.ID] = e
+		out[idOf(v)] = v
 	}
 	return out, nil
 }
@@ -86,23 +92,8 @@ func (s *Store) SourcesByIDs(ctx context.Context, ids []string) ([]*kg.Source, e
 }
 
 func fetchSources(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (map[string]*kg.Source, error) {
-	recs, err := run(ctx, tx, "UNWIND $ids AS id MATCH (s:Source {id: id}) RETURN s", map[string]any{"ids": uniq(ids)})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]*kg.Source, len(recs))
-	for _, rec := range recs {
-		n, err := recNode(rec, "s")
-		if err != nil {
-			return nil, err
-		}
-		src, err := sourceFromNode(n)
-		if err != nil {
-			return nil, err
-		}
-		out[src.ID] = src
-	}
-	return out, nil
+	return fetchNodes(ctx, tx, "UNWIND $ids AS id MATCH (n:Source {id: id}) RETURN n", ids, sourceFromNode,
+		func(s *kg.Source) string { return s.ID })
 }
 
 // RelationsByIDs implements kg.Store.
