@@ -11,7 +11,9 @@
 // order, the relation listing (there is no root query over relationships), and ranked
 // full-text search with factgraph's tie-break.
 
-// The relation types, as factgraph's schema enum RelationType lists them.
+// The relation types the benchmark's data set uses (bench/dataset): the 18 of factgraph's
+// schema when the benchmark started; types added since (VIOLATED, DISCUSSED) have no data
+// here and are left out so that runs before and after compare the same anchor schema.
 export const relationTypes = [
   "AGREED", "ATTACKED", "PROPOSED_OWNERSHIP", "PROPOSED", "SPOKE_WITH", "PARTY_TO", "COVERS",
   "HOLDS_OFFICE", "MEMBER_OF", "LOCATED_IN", "REQUESTED", "MEDIATED", "STATED", "REPORTED",

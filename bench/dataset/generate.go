@@ -51,7 +51,9 @@ var (
 )
 
 // templates give about 3.5 relations per entity their types; PARTY_TO and COVERS are heavy so
-// that the two-level shape (a party's agreements and what they cover) has ~10×5 answers.
+// that the two-level shape (a party's agreements and what they cover) has ~10×5 answers. They
+// are the 18 types of the schema the benchmark started with; types added since (VIOLATED,
+// DISCUSSED) are left out so that runs before and after compare on the same data.
 var templates = []template{
 	{kg.RelPartyTo, []kg.EntityKind{kC, kC, kO, kP}, []kg.EntityKind{kA}, 10},
 	{kg.RelCovers, []kg.EntityKind{kA}, []kg.EntityKind{kI, kI, kL}, 10},

@@ -72,10 +72,15 @@ func describeMachine(repo, anchorDir string) Machine {
 		MemoryMB:  memoryMB(),
 		Kernel:    output(repo, "uname", "-sr"),
 		Versions:  map[string]string{"go (harness)": runtime.Version(), "node": output(repo, "node", "--version")},
-		Commit:    output(repo, "git", "rev-parse", "--short", "HEAD"),
 		LoadStart: readLoad(),
 	}
-	m.CommitLine = output(repo, "git", "log", "-1", "--format=%s")
+	// The last commit that changed factgraph itself (not the harness), and whether the work
+	// tree has changes beyond it.
+	m.Commit = output(repo, "git", "log", "-1", "--format=%h", "--", ".", ":!bench")
+	m.CommitLine = output(repo, "git", "log", "-1", "--format=%s", "--", ".", ":!bench")
+	if output(repo, "git", "status", "--porcelain", "--", ".", ":!bench") != "" {
+		m.Commit += " (with uncommitted changes)"
+	}
 	if b, err := os.ReadFile(filepath.Join(anchorDir, "package-lock.json")); err == nil {
 		var lock struct {
 			Packages map[string]struct{ Version string } `json:"packages"`
