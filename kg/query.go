@@ -523,6 +523,10 @@ type RelationQuery struct {
 	// SkipTotal says the caller does not need TotalCount: the store leaves it 0 and does not
 	// count, which for a large match is most of the work.
 	SkipTotal bool
+	// WithEnds asks for the entities that the page's relations name (from, to and
+	// claimedBy) in the page's Ends, read with the page: what a response showing relations
+	// with their ends needs next, without another round trip.
+	WithEnds bool
 }
 
 // RelationPage is one page of relations.
@@ -530,6 +534,9 @@ type RelationPage struct {
 	Items       []*Relation
 	HasNextPage bool
 	TotalCount  int
+	// Ends holds, when the query asked WithEnds, every entity the items name as from, to
+	// or claimedBy, by id; else it is nil.
+	Ends map[string]*Entity
 }
 
 // NeighborQuery asks for the relations of several entities at once, one page per entity, so
@@ -544,6 +551,10 @@ type NeighborQuery struct {
 	// SkipTotal says the caller does not need TotalCount: the store leaves it 0 and does not
 	// count, which for a large match is most of the work.
 	SkipTotal bool
+	// WithEnds asks for the entities that the page's relations name (from, to and
+	// claimedBy) in the page's Ends, read with the page: what a response showing relations
+	// with their ends needs next, without another round trip.
+	WithEnds bool
 }
 
 // NeighborOrder is the fixed ordering of NeighborQuery pages.

@@ -431,6 +431,16 @@ func relationsQuery(q kg.RelationQuery) (*pageQuery, error) {
 	}
 	filter := where
 	window := untypedWindow(q.Filter)
+	if !window && scansTypes(q.Filter) {
+		// Every relationship has t and id (relationProps), so this drops nothing; it lets the
+		// planner read one type's range index on the sort key in order and stop after the
+		// page (PartialTop) instead of sorting every relation of the type.
+		sortKey := "r.id"
+		if key != "" {
+			sortKey = key
+		}
+		where += " AND " + sortKey + " IS NOT NULL"
+	}
 	if cur != nil {
 		var keyVal any
 		if key != "" {
@@ -449,15 +459,67 @@ func relationsQuery(q kg.RelationQuery) (*pageQuery, error) {
 	pq.pageParams["limit"] = int64(first + 1)
 	if window {
 		var count string
-		pq.page, count = relationWindowUnion(filter, where, orderBy(key, "r.id", order.Direction))
+		pq.page, count = relationWindowUnion(filter, where, orderBy(key, "r.id", order.Direction), q.WithEnds)
 		if pq.count != "" {
 			pq.count = count
 		}
 		return pq, nil
 	}
-	pq.page = match + " WHERE " + where +
-		" RETURN r, a.id AS from, b.id AS to " + orderBy(key, "r.id", order.Direction) + " LIMIT $limit"
+	// Sorted and cut before the return, so only the page's rows are read out.
+	pq.page = match + " WHERE " + where + " WITH r, a, b " + orderBy(key, "r.id", order.Direction) + " LIMIT $limit " +
+		relationReturn(q.WithEnds)
 	return pq, nil
+}
+
+// relationReturn is the RETURN of a relation page over r from a to b: the relationship and
+// its ends' ids, and with ends the entities named too (endsFields).
+func relationReturn(withEnds bool) string {
+	ret := "RETURN r, a.id AS from, b.id AS to"
+	if withEnds {
+		for _, f := range endsFields() {
+			ret += ", " + f[1] + " AS " + f[0]
+		}
+	}
+	return ret
+}
+
+// endsFields are the names and expressions of the entities a relation r from a to b names:
+// ea and eb its ends, ec its claimant (null for an unclaimed relation), each as
+// entityProjection's map. addEnds reads them.
+func endsFields() [][2]string {
+	return [][2]string{
+		{"ea", entityProjection("a")},
+		{"eb", entityProjection("b")},
+		{"ec", "head(COLLECT { MATCH (c:Entity {id: r.claimedBy}) RETURN " + entityProjection("c") + " AS c })"},
+	}
+}
+
+// addEnds adds the entities of a row holding endsProjection's ea, eb and ec to ends.
+func addEnds(ends map[string]*kg.Entity, row map[string]any) error {
+	for _, k := range []string{"ea", "eb", "ec"} {
+		m, ok := row[k].(map[string]any)
+		if !ok {
+			if row[k] != nil {
+				return fmt.Errorf("neo4j: column %s is %T, want map", k, row[k])
+			}
+			continue
+		}
+		if id, _ := m["id"].(string); ends[id] == nil {
+			e, err := entityFromProps(m)
+			if err != nil {
+				return err
+			}
+			ends[e.ID] = e
+		}
+	}
+	return nil
+}
+
+// scansTypes reports whether relationMatch answers f by scanning the relationships of its
+// types, having no entity, id or provenance to start from.
+func scansTypes(f *kg.RelationFilter) bool {
+	return f == nil || f.FromID == "" && f.ToID == "" && f.EntityID == "" && len(f.IDs) == 0 &&
+		len(f.EntityIDs) == 0 && f.ClaimedByID == "" && f.SourceID == "" && len(f.DisputesIDs) == 0
 }
 
 // untypedWindow reports whether a relation listing has a time window but neither types nor
@@ -478,15 +540,15 @@ func untypedWindow(f *kg.RelationFilter) bool {
 // answers about half of the branches by scanning the whole index. Each page branch already
 // applies the whole predicate and keeps only its first $limit rows (in index order when the
 // ordering is by time), so the outer ORDER BY ... LIMIT sorts at most $limit rows a type.
-func relationWindowUnion(filter, pageWhere, order string) (page, total string) {
+func relationWindowUnion(filter, pageWhere, order string, withEnds bool) (page, total string) {
 	pages := make([]string, 0, len(kg.RelationTypes))
 	counts := make([]string, 0, len(kg.RelationTypes))
 	for _, t := range kg.RelationTypes {
 		rt := mustRelType(t)
-		pages = append(pages, fmt.Sprintf("MATCH (a)-[r:%s]->(b) USING INDEX SEEK r:%s(t) WHERE %s RETURN r, a.id AS from, b.id AS to %s LIMIT $limit", rt, rt, pageWhere, order))
+		pages = append(pages, fmt.Sprintf("MATCH (a)-[r:%s]->(b) USING INDEX SEEK r:%s(t) WHERE %s RETURN r, a, b %s LIMIT $limit", rt, rt, pageWhere, order))
 		counts = append(counts, fmt.Sprintf("MATCH (a)-[r:%s]->(b) USING INDEX SEEK r:%s(t) WHERE %s RETURN count(r) AS n", rt, rt, filter))
 	}
-	page = "CALL () {\n" + strings.Join(pages, "\nUNION ALL\n") + "\n}\nRETURN r, from, to " + order + " LIMIT $limit"
+	page = "CALL () {\n" + strings.Join(pages, "\nUNION ALL\n") + "\n}\nWITH r, a, b " + order + " LIMIT $limit " + relationReturn(withEnds)
 	total = "CALL () {\n" + strings.Join(counts, "\nUNION ALL\n") + "\n}\nRETURN sum(n) AS total"
 	return page, total
 }
@@ -498,11 +560,22 @@ func (s *Store) Relations(ctx context.Context, q kg.RelationQuery) (*kg.Relation
 		return nil, err
 	}
 	return readTx(ctx, s, "list relations", func(tx neo4j.ManagedTransaction) (*kg.RelationPage, error) {
-		items, more, total, err := runPage(ctx, tx, pq, relationFromRecord)
+		var ends map[string]*kg.Entity
+		if q.WithEnds {
+			ends = map[string]*kg.Entity{}
+		}
+		items, more, total, err := runPage(ctx, tx, pq, func(rec *neo4j.Record) (*kg.Relation, error) {
+			if ends != nil {
+				if err := addEnds(ends, rec.AsMap()); err != nil {
+					return nil, err
+				}
+			}
+			return relationFromRecord(rec)
+		})
 		if err != nil {
 			return nil, err
 		}
-		return &kg.RelationPage{Items: items, HasNextPage: more, TotalCount: total}, nil
+		return &kg.RelationPage{Items: items, HasNextPage: more, TotalCount: total, Ends: ends}, nil
 	})
 }
 
@@ -584,6 +657,12 @@ func neighborsQuery(q kg.NeighborQuery) (query string, p params, first int, err 
 	// DISTINCT because an undirected pattern meets a self-loop twice. The page is left out
 	// when the count alone answers it (no rows asked, no cursor), the count when skipped.
 	page, count := "[] AS rows", "0 AS total"
+	ends := ""
+	if q.WithEnds {
+		for _, f := range endsFields() {
+			ends += ", " + f[0] + ": " + f[1]
+		}
+	}
 	var subs strings.Builder
 	if first > 0 || cur != nil || q.SkipTotal {
 		subs.WriteString(`
@@ -592,7 +671,8 @@ CALL (x) {
   WITH DISTINCT r
   ORDER BY r.t, r.id
   LIMIT $limit
-  RETURN collect({r: r, from: startNode(r).id, to: endNode(r).id}) AS rows
+  WITH r, startNode(r) AS a, endNode(r) AS b
+  RETURN collect({r: r, from: a.id, to: b.id` + ends + `}) AS rows
 }`)
 		page = "rows"
 	}
@@ -660,6 +740,14 @@ func (s *Store) Neighbors(ctx context.Context, q kg.NeighborQuery) (map[string]*
 					return nil, err
 				}
 				page.Items = append(page.Items, r)
+				if q.WithEnds {
+					if page.Ends == nil {
+						page.Ends = map[string]*kg.Entity{}
+					}
+					if err := addEnds(page.Ends, row); err != nil {
+						return nil, err
+					}
+				}
 			}
 			out[id] = page
 		}
