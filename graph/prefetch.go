@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -42,23 +43,42 @@ type relationTask struct {
 // prefetchFromEntities primes the loaders with es and looks ahead from them along sel.
 func prefetchFromEntities(ctx context.Context, es []*kg.Entity, sel ast.SelectionSet) {
 	l := loadersFrom(ctx)
-	for _, e := range es {
-		if e != nil {
-			l.entity.Prime(e.ID, e)
-		}
-	}
-	l.prefetch(ctx, graphql.GetOperationContext(ctx), []entityTask{{entities: es, sel: sel}}, nil)
+	known := l.know(nil, es...)
+	l.prefetch(ctx, graphql.GetOperationContext(ctx), known, []entityTask{{entities: es, sel: sel}}, nil)
 }
 
-// prefetchFromRelations looks ahead from rs along sel.
-func prefetchFromRelations(ctx context.Context, rs []*kg.Relation, sel ast.SelectionSet) {
-	loadersFrom(ctx).prefetch(ctx, graphql.GetOperationContext(ctx), nil, []relationTask{{relations: rs, sel: sel}})
+// prefetchFromRelations looks ahead from rs along sel; ends are entities already read
+// (a page's Ends), primed and not read again.
+func prefetchFromRelations(ctx context.Context, rs []*kg.Relation, ends map[string]*kg.Entity, sel ast.SelectionSet) {
+	l := loadersFrom(ctx)
+	known := l.know(nil, slices.Collect(maps.Values(ends))...)
+	l.prefetch(ctx, graphql.GetOperationContext(ctx), known, nil, []relationTask{{relations: rs, sel: sel}})
+}
+
+// know primes the entity loader with es and adds them to known (made if nil).
+func (l *loaders) know(known map[string]*kg.Entity, es ...*kg.Entity) map[string]*kg.Entity {
+	if known == nil {
+		known = make(map[string]*kg.Entity, len(es))
+	}
+	for _, e := range es {
+		if e != nil && known[e.ID] == nil {
+			l.entity.Prime(e.ID, e)
+			known[e.ID] = e
+		}
+	}
+	return known
+}
+
+// wantsEnds reports whether a relation selection asks for an entity it names, which
+// the store can then read with the relations (kg's WithEnds).
+func wantsEnds(op *graphql.OperationContext, sel ast.SelectionSet) bool {
+	return (selection{set: sel, op: op}).has("from", "to", "claimedBy")
 }
 
 // prefetch runs the look-ahead breadth first: each round loads, for all pending tasks at
 // once, the relation pages the entities select and the entities and sources the relations
 // select, then continues from what it loaded. Rounds are bounded by the query's depth.
-func (l *loaders) prefetch(ctx context.Context, op *graphql.OperationContext, ets []entityTask, rts []relationTask) {
+func (l *loaders) prefetch(ctx context.Context, op *graphql.OperationContext, known map[string]*kg.Entity, ets []entityTask, rts []relationTask) {
 	for len(ets) > 0 || len(rts) > 0 {
 		if ctx.Err() != nil {
 			return
@@ -85,19 +105,27 @@ func (l *loaders) prefetch(ctx context.Context, op *graphql.OperationContext, et
 					}
 				}
 				if len(ids) > 0 {
-					ends = append(ends, pendingEnds{ids: dedupe(ids), sel: f.Selections})
+					ids = dedupe(ids)
+					ends = append(ends, pendingEnds{ids: ids, sel: f.Selections})
 					endIDs = append(endIDs, ids...)
 				}
 			}
 		}
-		found, ok := l.loadEntities(ctx, dedupe(endIDs))
+		var missing []string
+		for _, id := range dedupe(endIDs) {
+			if known[id] == nil {
+				missing = append(missing, id)
+			}
+		}
+		found, ok := l.loadEntities(ctx, missing)
 		if !ok {
 			return
 		}
+		known = l.know(known, slices.Collect(maps.Values(found))...)
 		for _, p := range ends {
 			es := make([]*kg.Entity, 0, len(p.ids))
 			for _, id := range p.ids {
-				if e := found[id]; e != nil {
+				if e := known[id]; e != nil {
 					es = append(es, e)
 				}
 			}
@@ -105,8 +133,7 @@ func (l *loaders) prefetch(ctx context.Context, op *graphql.OperationContext, et
 		}
 
 		// Entities → their relation pages (and their sources).
-		shapes := map[*neighborShape]bool{}
-		byKey := map[string]*neighborShape{}
+		shapes := map[string]*neighborShape{} // by neighborKey
 		type use struct {
 			shape *neighborShape
 			ids   []string
@@ -137,11 +164,10 @@ func (l *loaders) prefetch(ctx context.Context, op *graphql.OperationContext, et
 						continue
 					}
 					key := neighborKey(q)
-					sh := byKey[key]
+					sh := shapes[key]
 					if sh == nil {
 						sh = &neighborShape{q: q}
-						byKey[key] = sh
-						shapes[sh] = true
+						shapes[key] = sh
 					}
 					ids := make([]string, len(es))
 					for i, e := range es {
@@ -151,6 +177,9 @@ func (l *loaders) prefetch(ctx context.Context, op *graphql.OperationContext, et
 					u := use{shape: sh, ids: ids}
 					if f.Name == "relations" {
 						u.sel = f.Selections
+						for _, nodes := range (selection{set: f.Selections, op: op}).nodes("RelationConnection", "RelationEdge") {
+							sh.q.WithEnds = sh.q.WithEnds || wantsEnds(op, nodes)
+						}
 					}
 					uses = append(uses, u)
 				}
@@ -158,7 +187,7 @@ func (l *loaders) prefetch(ctx context.Context, op *graphql.OperationContext, et
 		}
 		ets = nil
 		rts = nil
-		for sh := range shapes {
+		for _, sh := range shapes {
 			q := sh.q
 			q.EntityIDs = dedupe(sh.ids)
 			pages, err := l.store.Neighbors(ctx, q)
@@ -168,6 +197,7 @@ func (l *loaders) prefetch(ctx context.Context, op *graphql.OperationContext, et
 			ld := l.neighborLoader(sh.q)
 			for id, p := range pages {
 				ld.Prime(id, p)
+				known = l.know(known, slices.Collect(maps.Values(p.Ends))...)
 			}
 			sh.pages = pages
 		}
@@ -206,8 +236,8 @@ type neighborShape struct {
 	pages map[string]*kg.RelationPage
 }
 
-// loadEntities fetches the entities of ids in one store call and primes the entity loader.
-// ok is false if the store failed.
+// loadEntities fetches the entities of ids in one store call. ok is false if the store
+// failed.
 func (l *loaders) loadEntities(ctx context.Context, ids []string) (map[string]*kg.Entity, bool) {
 	out := make(map[string]*kg.Entity, len(ids))
 	if len(ids) == 0 {
@@ -218,8 +248,9 @@ func (l *loaders) loadEntities(ctx context.Context, ids []string) (map[string]*k
 		return nil, false
 	}
 	for i, e := range es {
-		l.entity.Prime(ids[i], e)
-		out[ids[i]] = e
+		if e != nil {
+			out[ids[i]] = e
+		}
 	}
 	return out, true
 }

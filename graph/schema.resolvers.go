@@ -133,12 +133,16 @@ func (r *queryResolver) Relations(ctx context.Context, filter *kg.RelationFilter
 	}
 	sel := selectionOf(ctx)
 	q.SkipTotal, q.First = !sel.total(), sel.pageSize(q.First)
+	nodes := sel.nodes("RelationConnection", "RelationEdge")
+	for _, n := range nodes {
+		q.WithEnds = q.WithEnds || wantsEnds(sel.op, n)
+	}
 	page, err := r.Store.Relations(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	for _, nodes := range sel.nodes("RelationConnection", "RelationEdge") {
-		prefetchFromRelations(ctx, page.Items, nodes)
+	for _, n := range nodes {
+		prefetchFromRelations(ctx, page.Items, page.Ends, n)
 	}
 	return relationConnection(page, q.OrderBy), nil
 }
