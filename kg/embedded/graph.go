@@ -79,7 +79,9 @@ func (x *sorted[T]) replace(old, added []T) {
 type entityRow struct {
 	e       *kg.Entity
 	nameKey string // kg.Fold(e.Name): the NAME sort key
-	terms   entityTerms
+	// aliasesFold are the aliases folded, for nameContains.
+	aliasesFold []string
+	terms       entityTerms
 }
 
 // adjacency is one entity's relations grouped by the entity at the other end: a walk visits
@@ -226,6 +228,9 @@ func (g *graph) apply(c *change) {
 
 func (g *graph) putEntity(e *kg.Entity) *entityRow {
 	row := &entityRow{e: e, nameKey: kg.Fold(e.Name), terms: termsOf(e)}
+	for _, a := range e.Aliases {
+		row.aliasesFold = append(row.aliasesFold, kg.Fold(a))
+	}
 	g.entities[e.ID] = row
 	return row
 }

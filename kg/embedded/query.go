@@ -149,8 +149,18 @@ func (s *Store) Entities(ctx context.Context, q kg.EntityQuery) (*kg.EntityPage,
 	defer s.mu.RUnlock()
 
 	var match func(*entityRow) bool
-	if q.Filter != nil {
-		match = func(row *entityRow) bool { return q.Filter.MatchRelated(row.e, s.g.hasRelation) }
+	if f := q.Filter; f != nil {
+		match = func(row *entityRow) bool { return f.MatchRelated(row.e, s.g.hasRelation) }
+		if f.NameContains != "" {
+			// Rule most rows out on the folded name and aliases kept with each row, before
+			// MatchRelated folds them again for the few that pass.
+			needle, full := kg.Fold(f.NameContains), match
+			match = func(row *entityRow) bool {
+				return (strings.Contains(row.nameKey, needle) || slices.ContainsFunc(row.aliasesFold, func(a string) bool {
+					return strings.Contains(a, needle)
+				})) && full(row)
+			}
+		}
 	}
 	asc := s.g.entityIndex(o.Field)
 	if ids, ok := s.g.entityCandidates(q.Filter); ok {
@@ -209,7 +219,29 @@ func (s *Store) Relations(ctx context.Context, q kg.RelationQuery) (*kg.Relation
 	} else if o.Field == kg.RelationOrderTime {
 		asc = timeWindow(asc, q.Filter)
 	}
-	return relationPage(asc, o, c, match, q.First, !q.SkipTotal), nil
+	page := relationPage(asc, o, c, match, q.First, !q.SkipTotal)
+	if q.WithEnds {
+		page.Ends = s.g.ends(page.Items)
+	}
+	return page, nil
+}
+
+// ends returns copies of the entities that relations name as from, to or claimedBy.
+func (g *graph) ends(rs []*kg.Relation) map[string]*kg.Entity {
+	out := make(map[string]*kg.Entity, 2*len(rs))
+	add := func(id string) {
+		if _, ok := out[id]; !ok && id != "" {
+			if row := g.entities[id]; row != nil {
+				out[id] = cloneEntity(row.e)
+			}
+		}
+	}
+	for _, r := range rs {
+		add(r.FromID)
+		add(r.ToID)
+		add(r.ClaimedByID)
+	}
+	return out
 }
 
 // timeWindow narrows rows sorted by (time key, id) to those a filter's occurredFrom/To window
@@ -430,19 +462,59 @@ func (s *Store) Neighbors(ctx context.Context, q kg.NeighborQuery) (map[string]*
 				asc = append(asc, row)
 			}
 		})
+		var page *kg.RelationPage
 		if q.First == 0 && c == nil {
 			// A count (Entity.degree): no page to order.
-			page := &kg.RelationPage{Items: []*kg.Relation{}, HasNextPage: len(asc) > 0}
+			page = &kg.RelationPage{Items: []*kg.Relation{}, HasNextPage: len(asc) > 0}
 			if !q.SkipTotal {
 				page.TotalCount = len(asc)
 			}
-			out[id] = page
-			continue
+		} else {
+			total := len(asc)
+			if c != nil {
+				asc = slices.DeleteFunc(asc, func(row *relationRow) bool {
+					return !kg.After(c, kg.Asc, true, relationKey(kg.RelationOrderTime, row), row.r.ID)
+				})
+			}
+			// The page and one more row (to tell whether more follow), in order; a hub's
+			// thousands of relations are not sorted to return the first twenty.
+			asc = smallest(asc, q.First+1, compareRelations(kg.NeighborOrder.Field))
+			page = relationPage(asc, kg.NeighborOrder, nil, nil, q.First, false)
+			if !q.SkipTotal {
+				page.TotalCount = total
+			}
 		}
-		slices.SortFunc(asc, compareRelations(kg.NeighborOrder.Field))
-		out[id] = relationPage(asc, kg.NeighborOrder, c, nil, q.First, !q.SkipTotal)
+		if q.WithEnds {
+			page.Ends = s.g.ends(page.Items)
+		}
+		out[id] = page
 	}
 	return out, nil
+}
+
+// smallest returns the n smallest rows by cmp, sorted, reusing rows' storage: a bounded
+// insertion into a sorted prefix, O(len(rows) log n) comparisons when n is small next to
+// len(rows), and a plain sort otherwise.
+func smallest[T any](rows []T, n int, cmp func(a, b T) int) []T {
+	if n <= 0 {
+		return rows[:0]
+	}
+	if 4*n >= len(rows) {
+		slices.SortFunc(rows, cmp)
+		return rows[:min(n, len(rows))]
+	}
+	top := make([]T, 0, n+1)
+	for _, row := range rows {
+		if len(top) == n && cmp(row, top[n-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(top, row, cmp)
+		top = slices.Insert(top, i, row)
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	return top
 }
 
 // uniq returns ids without repeats, in first-seen order.
