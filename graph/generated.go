@@ -175,9 +175,9 @@ type ComplexityRoot struct {
 	Mutation struct {
 		DeleteEntity    func(childComplexity int, id string, detach *bool) int
 		DeleteRelation  func(childComplexity int, id string) int
-		UpsertEntities  func(childComplexity int, input []*kg.EntityInput) int
-		UpsertRelations func(childComplexity int, input []*kg.RelationInput) int
-		UpsertSources   func(childComplexity int, input []*kg.SourceInput) int
+		UpsertEntities  func(childComplexity int, input []*kg.EntityInput, mode *kg.UpsertMode) int
+		UpsertRelations func(childComplexity int, input []*kg.RelationInput, mode *kg.UpsertMode) int
+		UpsertSources   func(childComplexity int, input []*kg.SourceInput, mode *kg.UpsertMode) int
 	}
 
 	Neighborhood struct {
@@ -378,9 +378,9 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
-	UpsertEntities(ctx context.Context, input []*kg.EntityInput) (*UpsertEntitiesPayload, error)
-	UpsertSources(ctx context.Context, input []*kg.SourceInput) (*UpsertSourcesPayload, error)
-	UpsertRelations(ctx context.Context, input []*kg.RelationInput) (*UpsertRelationsPayload, error)
+	UpsertEntities(ctx context.Context, input []*kg.EntityInput, mode *kg.UpsertMode) (*UpsertEntitiesPayload, error)
+	UpsertSources(ctx context.Context, input []*kg.SourceInput, mode *kg.UpsertMode) (*UpsertSourcesPayload, error)
+	UpsertRelations(ctx context.Context, input []*kg.RelationInput, mode *kg.UpsertMode) (*UpsertRelationsPayload, error)
 	DeleteEntity(ctx context.Context, id string, detach *bool) (*DeleteEntityPayload, error)
 	DeleteRelation(ctx context.Context, id string) (*DeleteRelationPayload, error)
 }
@@ -1077,7 +1077,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpsertEntities(childComplexity, args["input"].([]*kg.EntityInput)), true
+		return e.ComplexityRoot.Mutation.UpsertEntities(childComplexity, args["input"].([]*kg.EntityInput), args["mode"].(*kg.UpsertMode)), true
 	case "Mutation.upsertRelations":
 		if e.ComplexityRoot.Mutation.UpsertRelations == nil {
 			break
@@ -1088,7 +1088,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpsertRelations(childComplexity, args["input"].([]*kg.RelationInput)), true
+		return e.ComplexityRoot.Mutation.UpsertRelations(childComplexity, args["input"].([]*kg.RelationInput), args["mode"].(*kg.UpsertMode)), true
 	case "Mutation.upsertSources":
 		if e.ComplexityRoot.Mutation.UpsertSources == nil {
 			break
@@ -1099,7 +1099,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpsertSources(childComplexity, args["input"].([]*kg.SourceInput)), true
+		return e.ComplexityRoot.Mutation.UpsertSources(childComplexity, args["input"].([]*kg.SourceInput), args["mode"].(*kg.UpsertMode)), true
 
 	case "Neighborhood.edges":
 		if e.ComplexityRoot.Neighborhood.Edges == nil {
@@ -3074,9 +3074,13 @@ type Query {
   ): [EntityDegree!]!
 }
 
-"An entity to create or replace whole. Fields that apply to one kind only are rejected on others."
+"""
+An entity to create or update. Under MERGE (the default) the optional fields you leave out
+keep their stored values and those you give as null (or empty) are cleared; under REPLACE the
+input is the whole entity. Fields that apply to one kind only are rejected on others.
+"""
 input EntityInput {
-  "The stable id; an existing entity with this id is replaced."
+  "The stable id; an existing entity with this id is updated (see UpsertMode)."
   id: ID!
   "The kind."
   kind: EntityKind!
@@ -3106,7 +3110,7 @@ input EntityInput {
   durationMinutes: Int
 }
 
-"A source to create or replace whole."
+"A source to create or update; optional fields follow the mutation's UpsertMode."
 input SourceInput {
   "The stable id."
   id: ID!
@@ -3124,9 +3128,12 @@ input SourceInput {
   category: String
 }
 
-"A relation to create or replace whole. Its entities and sources must exist."
+"""
+A relation to create or update; optional fields follow the mutation's UpsertMode. Its
+entities and sources must exist.
+"""
 input RelationInput {
-  "The stable id; an existing relation with this id is replaced."
+  "The stable id; an existing relation with this id is updated (see UpsertMode)."
   id: ID!
   "The type."
   type: RelationType!
@@ -3156,6 +3163,20 @@ input RelationInput {
   validTo: PointInTimeInput
   "Ids of relations this claim disputes or denies."
   disputes: [ID!]
+}
+
+"""
+What an upsert does with the stored fields of an existing object that the input leaves out.
+"""
+enum UpsertMode {
+  """
+  Keep them: fields not given keep their stored values, fields given as null (or an empty
+  string or list) are cleared. The default, so that a stub naming an existing object by its
+  required fields cannot wipe the rest of it by accident.
+  """
+  MERGE
+  "Clear them: the input is the whole object."
+  REPLACE
 }
 
 "What upsertEntities wrote."
@@ -3214,12 +3235,12 @@ nothing is written and the error lists every problem with its field (` + "`" + `
 When the server has a write token, mutations need ` + "`" + `Authorization: Bearer <token>` + "`" + `.
 """
 type Mutation {
-  "Creates or replaces entities by id (at most 1000 per call)."
-  upsertEntities("The entities." input: [EntityInput!]!): UpsertEntitiesPayload!
-  "Creates or replaces sources by id (at most 1000 per call)."
-  upsertSources("The sources." input: [SourceInput!]!): UpsertSourcesPayload!
-  "Creates or replaces relations by id (at most 1000 per call)."
-  upsertRelations("The relations." input: [RelationInput!]!): UpsertRelationsPayload!
+  "Creates or updates entities by id (at most 1000 per call)."
+  upsertEntities("The entities." input: [EntityInput!]!, "Merge into or replace existing entities." mode: UpsertMode = MERGE): UpsertEntitiesPayload!
+  "Creates or updates sources by id (at most 1000 per call)."
+  upsertSources("The sources." input: [SourceInput!]!, "Merge into or replace existing sources." mode: UpsertMode = MERGE): UpsertSourcesPayload!
+  "Creates or updates relations by id (at most 1000 per call)."
+  upsertRelations("The relations." input: [RelationInput!]!, "Merge into or replace existing relations." mode: UpsertMode = MERGE): UpsertRelationsPayload!
   "Deletes an entity. Without ` + "`" + `detach` + "`" + `, an entity that has relations is not deleted (CONFLICT)."
   deleteEntity("The id." id: ID!, "Also delete its relations." detach: Boolean = false): DeleteEntityPayload!
   "Deletes a relation."
@@ -4124,6 +4145,14 @@ func (ec *executionContext) field_Mutation_upsertEntities_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (*kg.UpsertMode, error) {
+			return ec.unmarshalOUpsertMode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐUpsertMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg1
 	return args, nil
 }
 
@@ -4138,6 +4167,14 @@ func (ec *executionContext) field_Mutation_upsertRelations_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (*kg.UpsertMode, error) {
+			return ec.unmarshalOUpsertMode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐUpsertMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg1
 	return args, nil
 }
 
@@ -4152,6 +4189,14 @@ func (ec *executionContext) field_Mutation_upsertSources_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (*kg.UpsertMode, error) {
+			return ec.unmarshalOUpsertMode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐUpsertMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg1
 	return args, nil
 }
 
@@ -7312,7 +7357,7 @@ func (ec *executionContext) _Mutation_upsertEntities(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpsertEntities(ctx, fc.Args["input"].([]*kg.EntityInput))
+			return ec.Resolvers.Mutation().UpsertEntities(ctx, fc.Args["input"].([]*kg.EntityInput), fc.Args["mode"].(*kg.UpsertMode))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *UpsertEntitiesPayload) graphql.Marshaler {
@@ -7356,7 +7401,7 @@ func (ec *executionContext) _Mutation_upsertSources(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpsertSources(ctx, fc.Args["input"].([]*kg.SourceInput))
+			return ec.Resolvers.Mutation().UpsertSources(ctx, fc.Args["input"].([]*kg.SourceInput), fc.Args["mode"].(*kg.UpsertMode))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *UpsertSourcesPayload) graphql.Marshaler {
@@ -7400,7 +7445,7 @@ func (ec *executionContext) _Mutation_upsertRelations(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpsertRelations(ctx, fc.Args["input"].([]*kg.RelationInput))
+			return ec.Resolvers.Mutation().UpsertRelations(ctx, fc.Args["input"].([]*kg.RelationInput), fc.Args["mode"].(*kg.UpsertMode))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *UpsertRelationsPayload) graphql.Marshaler {
@@ -17215,6 +17260,22 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOUpsertMode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐUpsertMode(ctx context.Context, v any) (*kg.UpsertMode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(kg.UpsertMode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUpsertMode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐUpsertMode(ctx context.Context, sel ast.SelectionSet, v *kg.UpsertMode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

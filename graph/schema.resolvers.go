@@ -12,8 +12,8 @@ import (
 	"github.com/factgraph/factgraph/kg"
 )
 
-func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*kg.EntityInput) (*UpsertEntitiesPayload, error) {
-	es, counts, err := r.Store.UpsertEntities(ctx, values(input))
+func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*kg.EntityInput, mode *kg.UpsertMode) (*UpsertEntitiesPayload, error) {
+	es, counts, err := r.Store.UpsertEntities(ctx, upsertInputs(ctx, input, mode, setEntity))
 	if err != nil {
 		return nil, err
 	}
@@ -25,8 +25,8 @@ func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*kg.Entit
 	return &UpsertEntitiesPayload{Entities: out, Created: counts.Created, Updated: counts.Updated, Unchanged: counts.Unchanged}, nil
 }
 
-func (r *mutationResolver) UpsertSources(ctx context.Context, input []*kg.SourceInput) (*UpsertSourcesPayload, error) {
-	ss, counts, err := r.Store.UpsertSources(ctx, values(input))
+func (r *mutationResolver) UpsertSources(ctx context.Context, input []*kg.SourceInput, mode *kg.UpsertMode) (*UpsertSourcesPayload, error) {
+	ss, counts, err := r.Store.UpsertSources(ctx, upsertInputs(ctx, input, mode, setSource))
 	if err != nil {
 		return nil, err
 	}
@@ -34,8 +34,8 @@ func (r *mutationResolver) UpsertSources(ctx context.Context, input []*kg.Source
 	return &UpsertSourcesPayload{Sources: ss, Created: counts.Created, Updated: counts.Updated, Unchanged: counts.Unchanged}, nil
 }
 
-func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*kg.RelationInput) (*UpsertRelationsPayload, error) {
-	rs, counts, err := r.Store.UpsertRelations(ctx, values(input))
+func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*kg.RelationInput, mode *kg.UpsertMode) (*UpsertRelationsPayload, error) {
+	rs, counts, err := r.Store.UpsertRelations(ctx, upsertInputs(ctx, input, mode, setRelation))
 	if err != nil {
 		return nil, err
 	}

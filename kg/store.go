@@ -7,8 +7,9 @@ import "context"
 //
 // Writes of one call are all-or-nothing: if any item is invalid or refers to an id that does
 // not exist, nothing is written and the error names every bad field. Upserts are idempotent:
-// an item is created, replaced whole, or left unchanged if it is the same. A relation may
-// dispute one written in the same call.
+// an item is created, updated, or left unchanged if writing it would change nothing. An
+// update merges the input into the stored item or replaces it whole, as the input's Mode
+// says (kg.UpsertMode; merge by default). A relation may dispute one written in the same call.
 //
 // Queries check their arguments themselves (filters with Check, orderings with Normalize,
 // cursors with Decode, search with Check) and report bad ones as invalid input; a zero

@@ -103,6 +103,10 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 		if err != nil {
 			return res, err
 		}
+		merged, err := kg.MergeEntities(norm, func(id string) *kg.Entity { return old[id] })
+		if err != nil {
+			return res, err
+		}
 		haveSrc, err := existing(ctx, tx, existingSourcesQuery, srcIDs)
 		if err != nil {
 			return res, err
@@ -122,8 +126,8 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 		t := now()
 		creates := map[kg.EntityKind][]map[string]any{}
 		updates := map[kg.EntityKind][]map[string]any{}
-		res.items = make([]*kg.Entity, len(norm))
-		for i, in := range norm {
+		res.items = make([]*kg.Entity, len(merged))
+		for i, in := range merged {
 			ex := old[in.ID]
 			if ex != nil && ex.Same(in) {
 				res.items[i] = ex
@@ -187,10 +191,14 @@ func (s *Store) UpsertSources(ctx context.Context, in []kg.SourceInput) ([]*kg.S
 		if err != nil {
 			return res, err
 		}
+		merged, err := kg.MergeSources(norm, func(id string) *kg.Source { return old[id] })
+		if err != nil {
+			return res, err
+		}
 		t := now()
 		var creates, updates []map[string]any
-		res.items = make([]*kg.Source, len(norm))
-		for i, in := range norm {
+		res.items = make([]*kg.Source, len(merged))
+		for i, in := range merged {
 			ex := old[in.ID]
 			if ex != nil && ex.Same(in) {
 				res.items[i] = ex
@@ -258,6 +266,10 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 		if err != nil {
 			return res, err
 		}
+		merged, err := kg.MergeRelations(norm, func(id string) *kg.Relation { return old[id] })
+		if err != nil {
+			return res, err
+		}
 		haveEnt, err := existing(ctx, tx, existingEntitiesQuery, entIDs)
 		if err != nil {
 			return res, err
@@ -301,8 +313,8 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 		deletes := map[kg.RelationType][]map[string]any{}
 		creates := map[kg.RelationType][]map[string]any{}
 		updates := map[kg.RelationType][]map[string]any{}
-		res.items = make([]*kg.Relation, len(norm))
-		for i, in := range norm {
+		res.items = make([]*kg.Relation, len(merged))
+		for i, in := range merged {
 			ex := old[in.ID]
 			if ex != nil && ex.Same(in) {
 				res.items[i] = ex
