@@ -63,7 +63,7 @@ func (s *Store) UpsertSources(ctx context.Context, in []kg.SourceInput) ([]*kg.S
 		return nil, kg.WriteCounts{}, err
 	}
 	now := s.stamp()
-	var c change
+	c := change{at: now}
 	var counts kg.WriteCounts
 	out := make([]*kg.Source, len(norm))
 	for i, n := range norm {
@@ -82,7 +82,7 @@ func (s *Store) UpsertSources(ctx context.Context, in []kg.SourceInput) ([]*kg.S
 			c.sources = append(c.sources, out[i])
 		}
 	}
-	if err := s.commit(&c); err != nil {
+	if err := s.commit(ctx, &c); err != nil {
 		return nil, kg.WriteCounts{}, err
 	}
 	for i := range out {
@@ -114,7 +114,7 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 	}
 
 	now := s.stamp()
-	var c change
+	c := change{at: now}
 	var counts kg.WriteCounts
 	out := make([]*kg.Entity, len(norm))
 	for i, n := range norm {
@@ -136,7 +136,7 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 			c.entities = append(c.entities, out[i])
 		}
 	}
-	if err := s.commit(&c); err != nil {
+	if err := s.commit(ctx, &c); err != nil {
 		return nil, kg.WriteCounts{}, err
 	}
 	for i := range out {
@@ -188,7 +188,7 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 	}
 
 	now := s.stamp()
-	var c change
+	c := change{at: now}
 	var counts kg.WriteCounts
 	out := make([]*kg.Relation, len(norm))
 	for i, n := range norm {
@@ -210,7 +210,7 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 			c.relations = append(c.relations, out[i])
 		}
 	}
-	if err := s.commit(&c); err != nil {
+	if err := s.commit(ctx, &c); err != nil {
 		return nil, kg.WriteCounts{}, err
 	}
 	for i := range out {
@@ -250,9 +250,10 @@ func (s *Store) DeleteEntity(ctx context.Context, id string, detach bool) (int, 
 	if len(attached) > 0 && !detach {
 		return 0, kg.Conflict("entity %q has %d relations; delete them or pass detach: true", id, len(attached))
 	}
-	c := change{deleteEntities: []string{id}, deleteRelations: attached}
-	c.relations = s.g.withoutDisputes(attached, s.stamp())
-	if err := s.commit(&c); err != nil {
+	now := s.stamp()
+	c := change{at: now, deleteEntities: []string{id}, deleteRelations: attached}
+	c.relations = s.g.withoutDisputes(attached, now)
+	if err := s.commit(ctx, &c); err != nil {
 		return 0, err
 	}
 	return len(attached), nil
@@ -273,8 +274,9 @@ func (s *Store) DeleteRelation(ctx context.Context, id string) error {
 		return kg.NotFound("relation", id)
 	}
 	deleted := []string{id}
-	c := change{deleteRelations: deleted, relations: s.g.withoutDisputes(deleted, s.stamp())}
-	return s.commit(&c)
+	now := s.stamp()
+	c := change{at: now, deleteRelations: deleted, relations: s.g.withoutDisputes(deleted, now)}
+	return s.commit(ctx, &c)
 }
 
 // withoutDisputes returns new versions of the surviving relations that dispute any of the
