@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -35,6 +36,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// ComplexityLimit caps the cost of a GraphQL operation.
 	ComplexityLimit int
+	// PollInterval and MaxSubscriptions tune live subscriptions (see graph.Options).
+	PollInterval     time.Duration
+	MaxSubscriptions int
 }
 
 // Defaults for a zero Config field.
@@ -60,10 +64,15 @@ func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 		ComplexityLimit: cfg.ComplexityLimit,
 		CanWrite:        canWrite,
 		RequestID:       RequestID,
+		// The websocket follows the CORS origins.
+		WebsocketOrigins: originHosts(cfg.AllowedOrigins),
+		AnyOrigin:        slices.Contains(cfg.AllowedOrigins, "*"),
+		PollInterval:     cfg.PollInterval,
+		MaxSubscriptions: cfg.MaxSubscriptions,
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteToken, gql))))
+	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteToken, bookmarks(gql)))))
 	mux.Handle("GET /{$}", playground.Handler("factgraph", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
@@ -91,15 +100,38 @@ func corsFor(origins []string) *cors.Cors {
 	return cors.New(cors.Options{
 		AllowedOrigins:   origins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders:   []string{"Content-Type", "Authorization"},
-		ExposedHeaders:   []string{"X-Request-Id"},
+		AllowedHeaders:   []string{"Content-Type", "Authorization", BookmarkHeader},
+		ExposedHeaders:   []string{"X-Request-Id", BookmarkHeader},
 		AllowCredentials: len(origins) > 0 && !slices.Contains(origins, "*"),
 		MaxAge:           600,
 	})
 }
 
+// originHosts turns CORS origins ("https://app.example:8443") into the host patterns the
+// websocket's origin check matches ("app.example:8443").
+func originHosts(origins []string) []string {
+	var out []string
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			out = append(out, u.Host)
+		}
+	}
+	return out
+}
+
+// isWebsocket reports a websocket upgrade: a subscription lives as long as the client keeps
+// it, so the request time limit does not apply (keep-alive pings and the subscription limit
+// bound it instead).
+func isWebsocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
 func limits(cfg Config, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebsocket(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), cfg.RequestTimeout)
 		defer cancel()
 		if r.ContentLength > cfg.MaxBodyBytes {
@@ -110,6 +142,51 @@ func limits(cfg Config, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
+
+// BookmarkHeader carries read-your-writes bookmarks: a write's response sets it (and the
+// GraphQL extension "bookmark"); a client that sends it back on a later request, to any
+// process of the deployment, reads at least that write.
+const BookmarkHeader = "Factgraph-Bookmark"
+
+// bookmarks reads the client's bookmark into the request's kg.Consistency and puts the
+// bookmark of the request's writes into the response header, which is written after the
+// operation ran. A malformed bookmark is refused before any work.
+func bookmarks(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		after, err := kg.DecodeBookmarks(BookmarkHeader, r.Header.Get(BookmarkHeader))
+		if err != nil {
+			writeText(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		ctx, c := kg.WithConsistency(r.Context(), after)
+		next.ServeHTTP(&bookmarkWriter{ResponseWriter: w, c: c}, r.WithContext(ctx))
+	})
+}
+
+// bookmarkWriter sets the bookmark header just before the response starts.
+type bookmarkWriter struct {
+	http.ResponseWriter
+	c    *kg.Consistency
+	done bool
+}
+
+func (b *bookmarkWriter) header() {
+	if !b.done {
+		b.done = true
+		if tok := kg.EncodeBookmarks(b.c.Written()); tok != "" {
+			b.ResponseWriter.Header().Set(BookmarkHeader, tok)
+		}
+	}
+}
+
+func (b *bookmarkWriter) WriteHeader(code int) { b.header(); b.ResponseWriter.WriteHeader(code) }
+func (b *bookmarkWriter) Write(p []byte) (int, error) {
+	b.header()
+	return b.ResponseWriter.Write(p)
+}
+
+// Unwrap lets the websocket upgrade and http.ResponseController reach the writer beneath.
+func (b *bookmarkWriter) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 
 type writerKey struct{}
 
@@ -157,6 +234,9 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 }
+
+// Unwrap lets the websocket upgrade reach the connection (http.Hijacker) underneath.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/factgraph/factgraph/graph"
 	"github.com/factgraph/factgraph/kg"
 	"github.com/factgraph/factgraph/kg/embedded"
 	neo4jstore "github.com/factgraph/factgraph/kg/neo4j"
@@ -37,6 +38,8 @@ type config struct {
 	noSeed                                        bool
 	neo4j                                         neo4jstore.Config
 	timeout                                       time.Duration
+	historyRetention, pollInterval                time.Duration
+	maxSubscriptions                              int
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*config, error) {
@@ -55,6 +58,21 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	fs.StringVar(&c.writeToken, "write-token", env("FACTGRAPH_WRITE_TOKEN", ""), "bearer token required for mutations; empty allows anyone to write (env FACTGRAPH_WRITE_TOKEN)")
 	noSeed, _ := strconv.ParseBool(env("FACTGRAPH_NO_SEED", "false"))
 	fs.BoolVar(&c.noSeed, "no-seed", noSeed, "do not load the built-in seed into an empty embedded store (env FACTGRAPH_NO_SEED=true)")
+	retention, err := time.ParseDuration(env("FACTGRAPH_HISTORY_RETENTION", "0s"))
+	if err != nil {
+		return nil, fmt.Errorf("FACTGRAPH_HISTORY_RETENTION: %w", err)
+	}
+	fs.DurationVar(&c.historyRetention, "history-retention", retention, "how long to keep superseded revisions and tombstones (e.g. 2160h for 90 days); 0 keeps all (env FACTGRAPH_HISTORY_RETENTION)")
+	poll, err := time.ParseDuration(env("FACTGRAPH_SUBSCRIPTION_POLL", graph.DefaultPollInterval.String()))
+	if err != nil {
+		return nil, fmt.Errorf("FACTGRAPH_SUBSCRIPTION_POLL: %w", err)
+	}
+	fs.DurationVar(&c.pollInterval, "subscription-poll", poll, "how often a live subscription looks for new changes (env FACTGRAPH_SUBSCRIPTION_POLL)")
+	maxSubs, err := strconv.Atoi(env("FACTGRAPH_MAX_SUBSCRIPTIONS", strconv.Itoa(graph.DefaultMaxSubscriptions)))
+	if err != nil {
+		return nil, fmt.Errorf("FACTGRAPH_MAX_SUBSCRIPTIONS: %w", err)
+	}
+	fs.IntVar(&c.maxSubscriptions, "max-subscriptions", maxSubs, "live subscriptions this process serves at once (env FACTGRAPH_MAX_SUBSCRIPTIONS)")
 	fs.DurationVar(&c.timeout, "timeout", server.DefaultRequestTimeout, "time limit of one request")
 	fs.StringVar(&c.logLevel, "log-level", env("FACTGRAPH_LOG_LEVEL", "info"), "debug, info, warn or error (env FACTGRAPH_LOG_LEVEL)")
 	fs.StringVar(&c.neo4j.URI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI, bolt:// or neo4j://; empty uses the embedded store (env NEO4J_URI)")
@@ -108,8 +126,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		logger.Warn("no write token: anyone who can reach the server can write; set -write-token for a shared server")
 	}
 	srv := &http.Server{
-		Addr:              c.addr,
-		Handler:           server.New(store, server.Config{AllowedOrigins: origins, WriteToken: c.writeToken, RequestTimeout: c.timeout}, logger),
+		Addr: c.addr,
+		Handler: server.New(store, server.Config{
+			AllowedOrigins: origins, WriteToken: c.writeToken, RequestTimeout: c.timeout,
+			PollInterval: c.pollInterval, MaxSubscriptions: c.maxSubscriptions,
+		}, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
@@ -120,6 +141,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go server.RetainHistory(ctx, store, c.historyRetention, logger)
 	logger.Info("serving", "addr", ln.Addr().String(), "graphql", "/graphql", "playground", "/")
 
 	select {
