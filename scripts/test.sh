@@ -44,5 +44,6 @@ export FACTGRAPH_TEST_NEO4J_USER=neo4j
 export FACTGRAPH_TEST_NEO4J_PASSWORD="${NEO4J_PASSWORD:-factgraph-dev}"
 
 step "go test -race -count=1 ./..."
-# Packages run one at a time (-p 1): their tests share the one Neo4j database.
-go test -race -count=1 -p 1 "$@" ./...
+# Packages run one at a time (-p 1): their tests share the one Neo4j database. The Neo4j
+# contract suite under -race takes minutes on a small machine: 30m, not the default 10m.
+go test -race -count=1 -p 1 -timeout 30m "$@" ./...

@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -36,6 +35,12 @@ type Config struct {
 	RequestTimeout time.Duration
 	// ComplexityLimit caps the cost of a GraphQL operation.
 	ComplexityLimit int
+	// Limits bound the shape of each GraphQL document before it is validated.
+	Limits graph.Limits
+	// ReadHeaderTimeout bounds how long a client may take to send its request headers.
+	ReadHeaderTimeout time.Duration
+	// MaxHeaderBytes caps the request headers; Go answers 431 above it.
+	MaxHeaderBytes int
 	// PollInterval and MaxSubscriptions tune live subscriptions (see graph.Options).
 	PollInterval     time.Duration
 	MaxSubscriptions int
@@ -43,13 +48,12 @@ type Config struct {
 
 // Defaults for a zero Config field.
 const (
-	DefaultMaxBodyBytes    = 8 << 20
+	DefaultMaxBodyBytes    = 4 << 20
 	DefaultRequestTimeout  = 30 * time.Second
 	DefaultComplexityLimit = 50000
 )
 
-// New returns the server's handler.
-func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
+func (cfg Config) withDefaults() Config {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -59,11 +63,24 @@ func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 	if cfg.ComplexityLimit <= 0 {
 		cfg.ComplexityLimit = DefaultComplexityLimit
 	}
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = DefaultReadHeaderTimeout
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	return cfg
+}
+
+// New returns the server's handler.
+func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
+	cfg = cfg.withDefaults()
 	gql := graph.NewHandler(store, graph.Options{
 		Logger:          logger,
 		ComplexityLimit: cfg.ComplexityLimit,
 		CanWrite:        canWrite,
 		RequestID:       RequestID,
+		Limits:          cfg.Limits,
 		// The websocket follows the CORS origins.
 		WebsocketOrigins: originHosts(cfg.AllowedOrigins),
 		AnyOrigin:        slices.Contains(cfg.AllowedOrigins, "*"),
@@ -72,7 +89,7 @@ func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteToken, bookmarks(gql)))))
+	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteToken, graphQLOverHTTP(bookmarks(gql))))))
 	mux.Handle("GET /{$}", playground.Handler("factgraph", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
@@ -124,23 +141,6 @@ func originHosts(origins []string) []string {
 // bound it instead).
 func isWebsocket(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
-}
-
-func limits(cfg Config, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isWebsocket(r) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), cfg.RequestTimeout)
-		defer cancel()
-		if r.ContentLength > cfg.MaxBodyBytes {
-			writeText(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", cfg.MaxBodyBytes))
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBodyBytes)
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
 }
 
 // BookmarkHeader carries read-your-writes bookmarks: a write's response sets it (and the
@@ -235,7 +235,8 @@ type statusRecorder struct {
 	status int
 }
 
-// Unwrap lets the websocket upgrade reach the connection (http.Hijacker) underneath.
+// Unwrap lets http.ResponseController (read deadlines, flushes) and the websocket upgrade
+// (http.Hijacker) reach the connection.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) WriteHeader(code int) {

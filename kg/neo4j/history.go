@@ -301,14 +301,16 @@ SET c.horizon = CASE WHEN c.horizon IS NULL OR c.horizon < $before THEN $before 
 // disputers are the relations that dispute relations about to be deleted, as they were before.
 type disputers map[string]*kg.Relation
 
-// disputersOf reads the relations whose disputes name any of ids, before the delete drops
-// those ids from them (removeFromDisputes), so that their revisions can say what changed.
+// disputersOf reads the relations whose disputes name any of ids (following the claims'
+// DISPUTES, as removeFromDisputes does), before the delete drops those ids from them, so that
+// their revisions can say what changed.
 func disputersOf(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (disputers, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	recs, err := run(ctx, tx, "MATCH ()-[r]->() WHERE any(d IN coalesce(r.disputes, []) WHERE d IN $ids) RETURN r.id AS id",
-		map[string]any{"ids": ids})
+	recs, err := run(ctx, tx, `UNWIND $ids AS id
+MATCH (:Claim {id: id})<-[:DISPUTES]-(d:Claim)
+RETURN DISTINCT d.id AS id`, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
