@@ -1,10 +1,10 @@
 package kg
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"reflect"
 	"slices"
 	"time"
@@ -125,33 +125,40 @@ func jsonMap(v any) (map[string]any, error) {
 }
 
 // changedFields lists the keys whose values differ between two JSON states (nil old: every
-// key of new), sorted.
+// key of new), sorted. Values compare as the bytes one encoder wrote for them.
 func changedFields(old, new any) ([]string, error) {
-	n, err := jsonMap(new)
+	n, err := rawFields(new)
 	if err != nil {
 		return nil, err
 	}
-	var o map[string]any
+	var o map[string]json.RawMessage
 	if !reflect.ValueOf(old).IsNil() {
-		if o, err = jsonMap(old); err != nil {
+		if o, err = rawFields(old); err != nil {
 			return nil, err
 		}
 	}
-	keys := map[string]bool{}
-	for k := range maps.Keys(n) {
-		keys[k] = true
-	}
-	for k := range maps.Keys(o) {
-		keys[k] = true
-	}
 	var out []string
-	for k := range keys {
-		if k != "id" && !reflect.DeepEqual(o[k], n[k]) {
+	for k, v := range n {
+		if k != "id" && !bytes.Equal(o[k], v) {
+			out = append(out, k)
+		}
+	}
+	for k := range o {
+		if _, ok := n[k]; !ok && k != "id" {
 			out = append(out, k)
 		}
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+func rawFields(v any) (map[string]json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	return m, json.Unmarshal(b, &m)
 }
 
 // Input returns the input that writes e whole.
