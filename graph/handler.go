@@ -40,6 +40,11 @@ type Options struct {
 	// MaxSubscriptions caps the live subscriptions of this process (default 256).
 	PollInterval     time.Duration
 	MaxSubscriptions int
+
+	// batchWait overrides how long the dataloaders wait for more keys (batchWait); the
+	// look-ahead test sets it to zero so that anything left to the loaders shows up as
+	// one store call per item.
+	batchWait *time.Duration
 }
 
 // NewHandler returns the /graphql endpoint over store: POST and GET transports, persisted
@@ -50,6 +55,10 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 	}
 	if opts.RequestID == nil {
 		opts.RequestID = func(context.Context) string { return "" }
+	}
+	wait := batchWait
+	if opts.batchWait != nil {
+		wait = *opts.batchWait
 	}
 	cfg := Config{Resolvers: &Resolver{Store: store, Logger: opts.Logger,
 		feed: newFeed(store, opts.PollInterval, opts.MaxSubscriptions, opts.Logger)}}
@@ -129,7 +138,7 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 		return resolverError{fmt.Errorf("panic: %v", p)}
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		srv.ServeHTTP(w, r.WithContext(withLoaders(r.Context(), newLoaders(store))))
+		srv.ServeHTTP(w, r.WithContext(withLoaders(r.Context(), newLoaders(store, wait))))
 	})
 }
 
