@@ -1131,3 +1131,28 @@ relations:
 		t.Errorf("unreachable lookup: %v", err)
 	}
 }
+
+// TestLookupInBatches: more ids outside the bundle than one request carries are looked up in
+// batches of lookupBatch, each id once.
+func TestLookupInBatches(t *testing.T) {
+	b := &Bundle{Sources: []kg.SourceInput{{ID: "source:a", Title: "A"}}}
+	for i := range lookupBatch + 1 {
+		b.Relations = append(b.Relations, kg.RelationInput{ID: fmt.Sprintf("rel:%d", i), Type: kg.RelStated,
+			FromID: fmt.Sprintf("person:%d", i), ToID: "person:0", Status: kg.StatusConfirmed, SourceIDs: []string{"source:a"}})
+	}
+	var sizes []int
+	err := b.ValidateAgainst(t.Context(), func(_ context.Context, ids []string) (map[string]string, error) {
+		sizes = append(sizes, len(ids))
+		out := map[string]string{}
+		for _, id := range ids {
+			out[id] = "entities"
+		}
+		return out, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sizes, []int{lookupBatch, 1}) {
+		t.Errorf("lookup batch sizes = %v, want [%d 1]", sizes, lookupBatch)
+	}
+}
