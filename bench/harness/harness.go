@@ -178,7 +178,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 		servers = append(servers, s)
-		if err := s.proc.waitReady(ctx, 3*time.Minute, httpOK(s.base+"/readyz")); err != nil {
+		// Opening migrates the schema and provenance, minutes on a big graph and a loaded machine.
+		if err := s.proc.waitReady(ctx, 20*time.Minute, httpOK(s.base+"/readyz")); err != nil {
 			return nil, err
 		}
 		loaded, err := haveData(ctx, driver, d)
