@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/factgraph/factgraph/graph"
 	"github.com/factgraph/factgraph/kg"
 	"github.com/rs/cors"
@@ -64,7 +63,7 @@ func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteToken, gql))))
-	mux.Handle("GET /{$}", playground.Handler("factgraph", "/graphql"))
+	uiRoutes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})
