@@ -24,11 +24,12 @@ type example struct {
 	Query string `json:"query"`
 }
 
-// uiRoutes adds the browser UI: the playground at /, its assets,
+// uiRoutes adds the browser UI: the playground at /, the explorer at /explore, their assets,
 // the favicon, and the examples the playground opens with.
 func uiRoutes(mux *http.ServeMux) {
 	ui := web.New()
 	mux.Handle("GET /{$}", ui.File("playground.html"))
+	mux.Handle("GET /explore", ui.File("explorer.html"))
 	mux.Handle("GET /assets/", ui.Assets())
 	mux.Handle("GET /favicon.ico", ui.File("favicon.ico"))
 	mux.Handle("GET /favicon.svg", ui.File("favicon.svg"))

@@ -21,6 +21,7 @@ func TestUIRoutes(t *testing.T) {
 	srv := newServer(t, s, server.Config{})
 	for path, want := range map[string]string{
 		"/":                      "assets/playground.js",
+		"/explore":               "assets/explorer.js",
 		"/assets/playground.css": "graphiql",
 	} {
 		res, err := http.Get(srv.URL + path)
@@ -33,7 +34,7 @@ func TestUIRoutes(t *testing.T) {
 			t.Errorf("GET %s: %d, lacks %q", path, res.StatusCode, want)
 		}
 	}
-	for path, code := range map[string]int{"/favicon.ico": 200, "/assets/": 404, "/nothing": 404, "/explore": 404} {
+	for path, code := range map[string]int{"/favicon.ico": 200, "/assets/": 404, "/nothing": 404} {
 		res, err := http.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)

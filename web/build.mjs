@@ -17,7 +17,7 @@ await mkdir(path.join(dist, 'assets'), { recursive: true });
 
 const result = await build({
   absWorkingDir: here,
-  entryPoints: { playground: 'src/playground.jsx' },
+  entryPoints: { playground: 'src/playground.jsx', explorer: 'src/explorer.js' },
   outdir: 'dist/assets',
   bundle: true,
   format: 'esm',
@@ -33,7 +33,7 @@ const result = await build({
   logLevel: 'warning',
 });
 
-for (const f of ['playground.html', 'favicon.ico', 'favicon.svg']) {
+for (const f of ['playground.html', 'explorer.html', 'favicon.ico', 'favicon.svg']) {
   await copyFile(path.join(src, f), path.join(dist, f));
 }
 

@@ -29,6 +29,7 @@ func TestEmbeddedBuildIsComplete(t *testing.T) {
 	ui := web.New()
 	for name, ctype := range map[string]string{
 		"playground.html": "text/html; charset=utf-8",
+		"explorer.html":   "text/html; charset=utf-8",
 		"favicon.ico":     "image/vnd.microsoft.icon",
 		"favicon.svg":     "image/svg+xml",
 	} {
@@ -46,7 +47,7 @@ func TestEmbeddedBuildIsComplete(t *testing.T) {
 			}
 		}
 	}
-	for _, asset := range []string{"/assets/playground.js", "/assets/playground.css"} {
+	for _, asset := range []string{"/assets/playground.js", "/assets/playground.css", "/assets/explorer.js", "/assets/explorer.css"} {
 		if res := serve(t, ui.Assets(), asset, nil); res.StatusCode != 200 {
 			t.Errorf("%s: %d", asset, res.StatusCode)
 		}
