@@ -438,8 +438,8 @@ func TestHTTP(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
 		}
-		if path == "/" && !strings.Contains(string(body), "/graphql") {
-			t.Errorf("playground does not point at /graphql")
+		if path == "/" && !strings.Contains(string(body), "assets/playground.js") {
+			t.Errorf("/ is not the playground: %s", body)
 		}
 	}
 	_ = s.Close(t.Context())
