@@ -2115,7 +2115,7 @@ enum RelationType {
   STATED
   "` + "`" + `from` + "`" + ` (an outlet or person) reported ` + "`" + `to` + "`" + `."
   REPORTED
-  "` + "`" + `from` + "`" + ` took part in the event ` + "`" + `to` + "`" + `."
+  "` + "`" + `from` + "`" + ` took part in the event ` + "`" + `to` + "`" + `, or is to when the event is still planned (the event's time and the relation's ` + "`" + `role` + "`" + ` say so)."
   PARTICIPATED_IN
   "The event ` + "`" + `from` + "`" + ` affected ` + "`" + `to` + "`" + `."
   AFFECTED
@@ -2123,15 +2123,19 @@ enum RelationType {
   PART_OF
   "` + "`" + `from` + "`" + ` replaces or moves beyond ` + "`" + `to` + "`" + `."
   SUPERSEDES
+  "` + "`" + `from` + "`" + ` broke the agreement ` + "`" + `to` + "`" + `. Usually an accusation: read ` + "`" + `status` + "`" + ` and ` + "`" + `claimedBy` + "`" + `. Attacks that may break an agreement are also found by ` + "`" + `violations` + "`" + `, from ATTACKED and COVERS."
+  VIOLATED
+  "` + "`" + `from` + "`" + ` (a person, or an event such as a call, meeting or talks) discussed ` + "`" + `to` + "`" + ` (an agreement, a plan) without agreeing to it."
+  DISCUSSED
 }
 
 "How the sources present a relation. Competing claims are separate relations, each with its own status and sources."
 enum ClaimStatus {
-  "Established: confirmed by the parties or independent sources."
+  "Stated as fact by the sources themselves, or a matter of record; no ` + "`" + `claimedBy` + "`" + `."
   CONFIRMED
   "Asserted by one party (see ` + "`" + `claimedBy` + "`" + `), not independently confirmed."
   CLAIMED
-  "Alleged: reported as suspected or said to have happened, unverified."
+  "Alleged: reported as suspected or said to have happened, unverified. An accusation names the accuser in ` + "`" + `claimedBy` + "`" + `; with no ` + "`" + `claimedBy` + "`" + ` it is the sources' own hedged report (\"likely\", \"allegedly\")."
   ALLEGED
   "Contested: other claims contradict it."
   DISPUTED
@@ -2635,7 +2639,7 @@ type Relation implements Node {
   from: Entity!
   "The object."
   to: Entity!
-  "The entity asserting it (\"Russia said...\"); null when the sources assert it themselves."
+  "The entity asserting it (\"Russia said...\"); null when the sources assert it themselves, as fact (CONFIRMED) or hedged (ALLEGED)."
   claimedBy: Entity
   "The sources that report it; at least one."
   sources: [Source!]!

@@ -28,6 +28,8 @@ type Options struct {
 	CanWrite func(context.Context) bool
 	// RequestID returns the id the HTTP layer gave the request, for logs.
 	RequestID func(context.Context) string
+	// Limits bound each document before it is validated; zero fields take their defaults.
+	Limits Limits
 }
 
 // NewHandler returns the /graphql endpoint over store: POST and GET transports, persisted
@@ -45,21 +47,41 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	limits := opts.Limits.withDefaults()
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
+	srv.SetParserTokenLimit(max(limits.MaxTokens, 0))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// After APQ, which turns a hash into the query these limits must see.
+	srv.Use(documentLimits{limits: limits, cache: queries})
 	if opts.ComplexityLimit > 0 {
 		srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		op := graphql.GetOperationContext(ctx).Operation
+		opCtx := graphql.GetOperationContext(ctx)
+		op := opCtx.Operation
+		if ctx.Err() != nil {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{timeoutError()}})
+		}
 		if op != nil && op.Operation == ast.Mutation && opts.CanWrite != nil && !opts.CanWrite(ctx) {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
 				Message:    "mutations need a write token: send Authorization: Bearer <token>",
 				Extensions: map[string]any{"code": string(kg.CodeUnauthorized)},
 			}}})
 		}
-		return next(ctx)
+		if err := checkWriteItems(op, opCtx.Variables, limits.MaxWriteItems); err != nil {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{err}})
+		}
+		respond := next(ctx)
+		return func(ctx context.Context) *graphql.Response {
+			// gqlgen ends the stream with nil when the context is done; over HTTP that would
+			// be a bare `null` body. Say what happened instead.
+			if resp := respond(ctx); resp != nil || ctx.Err() == nil {
+				return resp
+			}
+			return &graphql.Response{Errors: gqlerror.List{timeoutError()}}
+		}
 	})
 	srv.AroundFields(emptyStringAsNull) // also marks resolver errors, see resolverError
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
@@ -97,7 +119,7 @@ func presentError(ctx context.Context, err error, opts Options) *gqlerror.Error 
 		gqlErr.Extensions = map[string]any{"code": string(de.Code)}
 	case errors.Is(err, context.DeadlineExceeded):
 		gqlErr.Message = "the request took too long and was stopped"
-		gqlErr.Extensions = map[string]any{"code": "TIMEOUT"}
+		gqlErr.Extensions = map[string]any{"code": CodeTimeout}
 	case errors.As(err, &already) && already.Extensions["code"] != nil:
 		// gqlgen's own parse and validation errors already carry a code.
 	case !errors.As(err, new(resolverError)):

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Limits on input sizes; they keep one request from writing pathological data.
@@ -102,8 +103,14 @@ func checkIDList(errs *fieldErrs, field string, ids []string) {
 }
 
 func checkText(errs *fieldErrs, field, s string, max int) {
-	if len(s) > max {
+	switch {
+	case len(s) > max:
 		errs.add(field, "is longer than %d characters", max)
+	case !utf8.ValidString(s):
+		errs.add(field, "is not valid UTF-8")
+	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' && r != '\t' && r != '\n' && r != '\r' || r == 0x7f }):
+		// NUL and other control characters break terminals, logs and some Neo4j tools.
+		errs.add(field, "contains a control character")
 	}
 }
 

@@ -64,13 +64,16 @@ const (
 	RelAffected          RelationType = "AFFECTED"
 	RelPartOf            RelationType = "PART_OF"
 	RelSupersedes        RelationType = "SUPERSEDES"
+	RelViolated          RelationType = "VIOLATED"
+	RelDiscussed         RelationType = "DISCUSSED"
 )
 
 // RelationTypes lists every relation type.
 var RelationTypes = []RelationType{
 	RelAgreed, RelAttacked, RelProposedOwnership, RelProposed, RelSpokeWith, RelPartyTo,
 	RelCovers, RelHoldsOffice, RelMemberOf, RelLocatedIn, RelRequested, RelMediated, RelStated,
-	RelReported, RelParticipatedIn, RelAffected, RelPartOf, RelSupersedes,
+	RelReported, RelParticipatedIn, RelAffected, RelPartOf, RelSupersedes, RelViolated,
+	RelDiscussed,
 }
 
 // Valid reports whether t is one of the declared relation types.

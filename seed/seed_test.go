@@ -21,6 +21,8 @@ const (
 	briefing = "source:2025-03-19-white-house-press-briefing"
 	statemnt = "source:2025-03-19-waltz-rubio-statement"
 	truth    = "source:2025-03-19-trump-truth-social-post"
+	trump18  = "source:2025-03-18-trump-statement"
+	trump19  = "source:2025-03-19-trump-statements"
 	sovsun   = "source:2025-03-18-inna-sovsun-post"
 	bbc      = "source:2025-03-bbc-report-russia-claims-ukrainian-energy-strikes"
 	nypost   = "source:2025-03-new-york-post-us-go-betweens"
@@ -93,7 +95,7 @@ func checkTime(t *testing.T, what string, got *kg.Time, at time.Time, p kg.TimeP
 
 func TestBuiltinParsesAndValidates(t *testing.T) {
 	b := builtin(t)
-	if len(b.Sources) != 7 || len(b.Entities) < 30 || len(b.Relations) < 50 {
+	if len(b.Sources) != 9 || len(b.Entities) < 30 || len(b.Relations) < 70 {
 		t.Errorf("builtin has %d sources, %d entities, %d relations", len(b.Sources), len(b.Entities), len(b.Relations))
 	}
 	if err := b.Validate(); err != nil {
@@ -135,10 +137,7 @@ func TestBuiltinParsesAndValidates(t *testing.T) {
 
 // Quotes must be the article's exact words. The article lives outside the repository.
 func TestQuotesAreInTheArticle(t *testing.T) {
-	text, err := os.ReadFile(filepath.Join("..", "..", "shared", "source", "article.txt"))
-	if err != nil {
-		t.Skipf("article not available: %v", err)
-	}
+	text := sourceText(t, "shared/source/article.txt")
 	b := builtin(t)
 	n := 0
 	for _, r := range b.Relations {
@@ -177,35 +176,49 @@ func TestBuiltinFacts(t *testing.T) {
 		{id: "rel:donald-trump-spoke-with-vladimir-putin-2025-03-18", typ: "SPOKE_WITH", from: "person:donald-trump", to: "person:vladimir-putin", status: "CONFIRMED", sources: []string{article}, quote: "nearly three-hour conversation"},
 		{id: "rel:donald-trump-participated-in-2025-03-18-trump-putin-call", typ: "PARTICIPATED_IN", from: "person:donald-trump", to: "event:2025-03-18-trump-putin-call", status: "CONFIRMED", sources: []string{article}},
 		{id: "rel:vladimir-putin-participated-in-2025-03-18-trump-putin-call", typ: "PARTICIPATED_IN", from: "person:vladimir-putin", to: "event:2025-03-18-trump-putin-call", status: "CONFIRMED", sources: []string{article}},
-		{id: "rel:donald-trump-spoke-with-volodymyr-zelenskyy-2025-03-19", typ: "SPOKE_WITH", from: "person:donald-trump", to: "person:volodymyr-zelenskyy", status: "CONFIRMED", claimedBy: "person:karoline-leavitt", sources: []string{article, briefing}, quote: "fantastic phone conversation"},
+		{id: "rel:donald-trump-spoke-with-volodymyr-zelenskyy-2025-03-19", typ: "SPOKE_WITH", from: "person:donald-trump", to: "person:volodymyr-zelenskyy", status: "CONFIRMED", sources: []string{article, briefing}, quote: "fantastic phone conversation"},
+		{id: "rel:donald-trump-stated-putin-agreed-energy-pause", typ: "STATED", from: "person:donald-trump", to: pause, status: "CONFIRMED", sources: []string{article, trump18}, quote: "Putin agreed to a 30-day ceasefire"},
+		{id: "rel:donald-trump-stated-2025-03-18-trump-putin-call", typ: "STATED", from: "person:donald-trump", to: "event:2025-03-18-trump-putin-call", status: "CLAIMED", claimedBy: "organization:white-house", sources: []string{article, briefing}, quote: "Trump told Zelenskyy about"},
+		{id: "rel:volodymyr-zelenskyy-stated-thanks-donald-trump", typ: "STATED", from: "person:volodymyr-zelenskyy", to: "person:donald-trump", status: "CLAIMED", claimedBy: "person:karoline-leavitt", sources: []string{article, briefing}, quote: "thanked the president"},
+		{id: "rel:trump-zelenskyy-call-discussed-black-sea-ceasefire", typ: "DISCUSSED", from: "event:2025-03-19-trump-zelenskyy-call", to: "agreement:black-sea-ceasefire", status: "CONFIRMED", sources: []string{article}, quote: "Black Sea"},
+		{id: "rel:trump-zelenskyy-call-discussed-full-ceasefire", typ: "DISCUSSED", from: "event:2025-03-19-trump-zelenskyy-call", to: "agreement:russia-ukraine-full-ceasefire", status: "CONFIRMED", sources: []string{article}, quote: "full ceasefire"},
+		{id: "rel:donald-trump-stated-marco-rubio-would-release-account", typ: "STATED", from: "person:donald-trump", to: "person:marco-rubio", status: "CONFIRMED", sources: []string{article, truth}, quote: "would release an accurate description"},
+		{id: "rel:donald-trump-stated-michael-waltz-would-release-account", typ: "STATED", from: "person:donald-trump", to: "person:michael-waltz", status: "CONFIRMED", sources: []string{article, truth}, quote: "would release an accurate description"},
+		{id: "rel:karoline-leavitt-participated-in-2025-03-19-white-house-press-briefing", typ: "PARTICIPATED_IN", from: "person:karoline-leavitt", to: "event:2025-03-19-white-house-press-briefing", status: "CONFIRMED", sources: []string{article, briefing}, quote: "read Waltz and Rubio’s statement"},
 		{id: "rel:russia-agreed-energy-pause", typ: "AGREED", from: "country:russia", to: pause, status: "CONFIRMED", sources: []string{article}},
-		{id: "rel:vladimir-putin-agreed-energy-pause", typ: "AGREED", from: "person:vladimir-putin", to: pause, status: "CONFIRMED", sources: []string{article, sovsun}, quote: "Putin backed Trump’s 30-day pause"},
-		{id: "rel:donald-trump-agreed-energy-pause", typ: "AGREED", from: "person:donald-trump", to: pause, status: "CLAIMED", claimedBy: "person:karoline-leavitt", sources: []string{article, briefing}, quote: "first step toward the full end of the war"},
-		{id: "rel:volodymyr-zelenskyy-agreed-energy-pause", typ: "AGREED", from: "person:volodymyr-zelenskyy", to: pause, status: "CLAIMED", claimedBy: "person:karoline-leavitt", sources: []string{article, briefing}},
+		{id: "rel:vladimir-putin-agreed-energy-pause", typ: "AGREED", from: "person:vladimir-putin", to: pause, status: "CONFIRMED", sources: []string{article, trump18, sovsun}, quote: "Putin’s agreement to the partial ceasefire"},
+		{id: "rel:donald-trump-proposed-energy-pause", typ: "PROPOSED", from: "person:donald-trump", to: pause, status: "CLAIMED", claimedBy: "person:inna-sovsun", role: "proposer", sources: []string{article, sovsun}, quote: "Trump’s 30-day pause"},
+		{id: "rel:donald-trump-agreed-energy-pause", typ: "AGREED", from: "person:donald-trump", to: pause, status: "CLAIMED", claimedBy: "person:karoline-leavitt", sources: []string{article, briefing}, quote: "The leaders also agreed to a partial ceasefire against energy resources"},
+		{id: "rel:volodymyr-zelenskyy-agreed-energy-pause", typ: "AGREED", from: "person:volodymyr-zelenskyy", to: pause, status: "CLAIMED", claimedBy: "person:karoline-leavitt", sources: []string{article, briefing}, quote: "The leaders also agreed to a partial ceasefire against energy resources"},
+		{id: "rel:karoline-leavitt-stated-first-step-toward-end-of-war", typ: "STATED", from: "person:karoline-leavitt", to: pause, status: "CONFIRMED", sources: []string{article, briefing}, quote: "first step toward the full end of the war"},
 		{id: "rel:russia-party-to-energy-pause", typ: "PARTY_TO", from: "country:russia", to: pause, status: "CONFIRMED", role: "party", sources: []string{article}},
 		{id: "rel:ukraine-party-to-energy-pause", typ: "PARTY_TO", from: "country:ukraine", to: pause, status: "CLAIMED", claimedBy: "person:karoline-leavitt", role: "party", sources: []string{article, briefing}},
-		{id: "rel:united-states-mediated-energy-pause", typ: "MEDIATED", from: "country:united-states", to: pause, status: "CONFIRMED", role: "broker", sources: []string{article}},
 		{id: "rel:energy-pause-covers-ukraine-energy-infrastructure", typ: "COVERS", from: pause, to: "infrastructure:ukraine-energy-infrastructure", status: "CONFIRMED", sources: []string{article}},
-		{id: "rel:energy-pause-covers-russia-energy-infrastructure", typ: "COVERS", from: pause, to: "infrastructure:russia-energy-infrastructure", status: "CONFIRMED", sources: []string{article}},
+		{id: "rel:energy-pause-covers-russia-energy-infrastructure", typ: "COVERS", from: pause, to: "infrastructure:russia-energy-infrastructure", status: "CLAIMED", claimedBy: "person:karoline-leavitt", sources: []string{article, briefing}},
 		{id: "rel:donald-trump-agreed-defense-information-sharing", typ: "AGREED", from: "person:donald-trump", to: "agreement:us-ukraine-defense-information-sharing", status: "CLAIMED", claimedBy: "organization:white-house", sources: []string{article, briefing}, quote: "share information closely between their defense staffs"},
 		{id: "rel:volodymyr-zelenskyy-requested-air-defense-systems", typ: "REQUESTED", from: "person:volodymyr-zelenskyy", to: "infrastructure:air-defense-systems-for-ukraine", status: "CLAIMED", claimedBy: "person:karoline-leavitt", sources: []string{article, briefing}, quote: "air defense systems to protect civilians"},
-		{id: "rel:donald-trump-agreed-help-find-air-defense-systems", typ: "AGREED", from: "person:donald-trump", to: "infrastructure:air-defense-systems-for-ukraine", status: "CLAIMED", claimedBy: "person:karoline-leavitt", sources: []string{article, briefing}, quote: "available in Europe"},
-		{id: "rel:air-defense-systems-located-in-europe", typ: "LOCATED_IN", from: "infrastructure:air-defense-systems-for-ukraine", to: "location:europe", status: "CLAIMED", claimedBy: "person:karoline-leavitt", sources: []string{article}},
+		{id: "rel:donald-trump-agreed-help-find-air-defense-systems", typ: "AGREED", from: "person:donald-trump", to: "infrastructure:air-defense-systems-for-ukraine", status: "CLAIMED", claimedBy: "person:karoline-leavitt", role: "help find what is available in Europe", sources: []string{article, briefing}, quote: "help him find what was available in Europe"},
 		{id: "rel:technical-talks-located-in-saudi-arabia", typ: "LOCATED_IN", from: "event:2025-03-us-ukraine-technical-talks-saudi-arabia", to: "country:saudi-arabia", status: "CONFIRMED", sources: []string{article}},
-		{id: "rel:technical-talks-proposed-black-sea-ceasefire", typ: "PROPOSED", from: "event:2025-03-us-ukraine-technical-talks-saudi-arabia", to: "agreement:black-sea-ceasefire", status: "CONFIRMED", sources: []string{article}},
-		{id: "rel:technical-talks-proposed-full-ceasefire", typ: "PROPOSED", from: "event:2025-03-us-ukraine-technical-talks-saudi-arabia", to: "agreement:russia-ukraine-full-ceasefire", status: "CONFIRMED", sources: []string{article}},
+		{id: "rel:technical-talks-discussed-black-sea-ceasefire", typ: "DISCUSSED", from: "event:2025-03-us-ukraine-technical-talks-saudi-arabia", to: "agreement:black-sea-ceasefire", status: "CONFIRMED", sources: []string{article}, quote: "to the Black Sea"},
+		{id: "rel:technical-talks-discussed-full-ceasefire", typ: "DISCUSSED", from: "event:2025-03-us-ukraine-technical-talks-saudi-arabia", to: "agreement:russia-ukraine-full-ceasefire", status: "CONFIRMED", sources: []string{article}, quote: "full ceasefire"},
 		{id: "rel:black-sea-ceasefire-covers-black-sea", typ: "COVERS", from: "agreement:black-sea-ceasefire", to: "location:black-sea", status: "CONFIRMED", sources: []string{article}},
 		{id: "rel:sloviansk-energy-infrastructure-located-in-sloviansk", typ: "LOCATED_IN", from: "infrastructure:sloviansk-energy-infrastructure", to: "location:sloviansk", status: "CONFIRMED", sources: []string{article}},
 		{id: "rel:sloviansk-located-in-ukraine", typ: "LOCATED_IN", from: "location:sloviansk", to: "country:ukraine", status: "CONFIRMED", sources: []string{article}},
-		{id: "rel:russia-attacked-sloviansk-energy-infrastructure", typ: "ATTACKED", from: "country:russia", to: "infrastructure:sloviansk-energy-infrastructure", status: "ALLEGED", claimedBy: "person:inna-sovsun", sources: []string{article, sovsun}, quote: "leaving half the city without power", disputes: []string{"rel:russia-agreed-energy-pause"}},
-		{id: "rel:inna-sovsun-stated-putin-broke-his-word", typ: "STATED", from: "person:inna-sovsun", to: pause, status: "CONFIRMED", sources: []string{article, sovsun}, quote: "broke his word in less than an hour", disputes: []string{"rel:russia-agreed-energy-pause", "rel:vladimir-putin-agreed-energy-pause"}},
+		{id: "rel:russia-attacked-sloviansk-energy-infrastructure", typ: "ATTACKED", from: "country:russia", to: "infrastructure:sloviansk-energy-infrastructure", status: "ALLEGED", claimedBy: "person:inna-sovsun", sources: []string{article, sovsun}, quote: "leaving half the city without power"},
+		{id: "rel:vladimir-putin-violated-energy-pause", typ: "VIOLATED", from: "person:vladimir-putin", to: pause, status: "ALLEGED", claimedBy: "person:inna-sovsun", sources: []string{article, sovsun}, quote: "broke his word in less than an hour"},
 		{id: "rel:ukraine-attacked-russia-energy-infrastructure", typ: "ATTACKED", from: "country:ukraine", to: "infrastructure:russia-energy-infrastructure", status: "CLAIMED", claimedBy: "country:russia", sources: []string{article, bbc}},
 		{id: "rel:united-states-mediated-with-russia", typ: "MEDIATED", from: "country:united-states", to: "country:russia", status: "CLAIMED", claimedBy: "organization:new-york-post", role: "go-between", sources: []string{article, nypost}},
 		{id: "rel:united-states-mediated-with-ukraine", typ: "MEDIATED", from: "country:united-states", to: "country:ukraine", status: "CLAIMED", claimedBy: "organization:new-york-post", role: "go-between", sources: []string{article, nypost}},
 		{id: "rel:karoline-leavitt-stated-moved-beyond-minerals-deal", typ: "STATED", from: "person:karoline-leavitt", to: "agreement:us-ukraine-minerals-deal", status: "CONFIRMED", sources: []string{article, briefing}, quote: "moved beyond"},
-		{id: "rel:united-states-proposed-ownership-ukraine-power-plants", typ: "PROPOSED_OWNERSHIP", from: "country:united-states", to: "infrastructure:ukraine-power-plants", status: "CONFIRMED", claimedBy: "organization:white-house", sources: []string{article, statemnt, briefing}, quote: "American ownership of those plants would be the best protection for that infrastructure and support for Ukrainian energy infrastructure."},
-		{id: "rel:united-states-proposed-running-ukraine-power-plants", typ: "PROPOSED", from: "country:united-states", to: "infrastructure:ukraine-power-plants", status: "CONFIRMED", claimedBy: "organization:white-house", sources: []string{article, statemnt}, quote: "electricity and utility expertise"},
-		{id: "rel:donald-trump-stated-very-much-on-track", typ: "STATED", from: "person:donald-trump", to: "agreement:russia-ukraine-full-ceasefire", status: "CONFIRMED", sources: []string{article, truth}, quote: "very much on track"},
+		{id: "rel:long-term-peace-agreement-supersedes-minerals-deal", typ: "SUPERSEDES", from: "agreement:russia-ukraine-long-term-peace-agreement", to: "agreement:us-ukraine-minerals-deal", status: "CLAIMED", claimedBy: "person:karoline-leavitt", sources: []string{article, briefing}, quote: "longterm peace agreement"},
+		{id: "rel:us-involvement-ukraine-energy-supersedes-minerals-deal", typ: "SUPERSEDES", from: "agreement:us-involvement-ukraine-energy-infrastructure", to: "agreement:us-ukraine-minerals-deal", status: "CONFIRMED", sources: []string{article}, quote: "shifted focus from a minerals deal"},
+		{id: "rel:trump-zelenskyy-oval-office-meeting-discussed-minerals-deal", typ: "DISCUSSED", from: "event:2025-02-28-trump-zelenskyy-oval-office-meeting", to: "agreement:us-ukraine-minerals-deal", status: "CLAIMED", claimedBy: "person:karoline-leavitt", sources: []string{article, briefing}, quote: "first set of framework"},
+		{id: "rel:us-involvement-ukraine-energy-part-of-full-ceasefire", typ: "PART_OF", from: "agreement:us-involvement-ukraine-energy-infrastructure", to: "agreement:russia-ukraine-full-ceasefire", status: "ALLEGED", sources: []string{article}, quote: "likely includes U.S. involvement with Ukrainian nuclear energy"},
+		{id: "rel:us-involvement-ukraine-energy-covers-ukraine-nuclear-energy", typ: "COVERS", from: "agreement:us-involvement-ukraine-energy-infrastructure", to: "infrastructure:ukraine-nuclear-energy", status: "ALLEGED", sources: []string{article}, quote: "Ukrainian nuclear energy"},
+		{id: "rel:united-states-proposed-ownership-ukraine-power-plants", typ: "PROPOSED_OWNERSHIP", from: "country:united-states", to: "infrastructure:ukraine-power-plants", status: "CONFIRMED", sources: []string{article, statemnt, briefing}, quote: "American ownership of those plants would be the best protection for that infrastructure and support for Ukrainian energy infrastructure."},
+		{id: "rel:united-states-proposed-running-ukraine-power-plants", typ: "PROPOSED", from: "country:united-states", to: "infrastructure:ukraine-power-plants", status: "CONFIRMED", sources: []string{article, statemnt}, quote: "electricity and utility expertise"},
+		{id: "rel:donald-trump-stated-very-much-on-track", typ: "STATED", from: "person:donald-trump", to: "agreement:russia-ukraine-full-ceasefire", status: "CONFIRMED", sources: []string{article, trump19}, quote: "very much on track"},
+		{id: "rel:donald-trump-stated-ceasefire-will-end-war", typ: "STATED", from: "person:donald-trump", to: pause, status: "CONFIRMED", sources: []string{article, trump19}, quote: "end of the war"},
 	} {
 		r := relation(t, b, w.id)
 		got := fmt.Sprintf("%s %s->%s %s by=%q role=%q", r.Type, r.FromID, r.ToID, r.Status, r.ClaimedByID, r.Role)
@@ -258,7 +271,8 @@ func TestBuiltinFacts(t *testing.T) {
 		t.Errorf("pause lasts %v, want 30 days", d)
 	}
 	call := entity(t, b, "event:2025-03-18-trump-putin-call")
-	if call.Kind != kg.KindEvent || call.Category != "phone call" || call.DurationMinutes == nil || *call.DurationMinutes < 150 || *call.DurationMinutes >= 180 {
+	// "nearly three-hour" is not a number: the field stays empty and the words are kept.
+	if call.Kind != kg.KindEvent || call.Category != "phone call" || call.DurationMinutes != nil || !strings.Contains(call.Description, "nearly three-hour") {
 		t.Errorf("Trump–Putin call = %+v", call)
 	}
 	checkTime(t, "call occurredAt", call.OccurredAt, day("2025-03-18"), kg.PrecisionDay, "")
@@ -269,19 +283,23 @@ func TestBuiltinFacts(t *testing.T) {
 		category string
 		status   kg.AgreementStatus
 	}{
-		"infrastructure:ukraine-energy-infrastructure":     {kg.KindInfrastructure, "energy grid", ""},
-		"infrastructure:russia-energy-infrastructure":      {kg.KindInfrastructure, "energy grid", ""},
-		"infrastructure:sloviansk-energy-infrastructure":   {kg.KindInfrastructure, "energy grid", ""},
-		"infrastructure:ukraine-power-plants":              {kg.KindInfrastructure, "power plant", ""},
-		"infrastructure:air-defense-systems-for-ukraine":   {kg.KindInfrastructure, "air defense systems", ""},
-		"agreement:black-sea-ceasefire":                    {kg.KindAgreement, "maritime ceasefire", kg.AgreementProposed},
-		"agreement:russia-ukraine-full-ceasefire":          {kg.KindAgreement, "ceasefire", kg.AgreementProposed},
-		"agreement:us-ukraine-minerals-deal":               {kg.KindAgreement, "minerals deal", kg.AgreementProposed},
-		"agreement:us-ukraine-defense-information-sharing": {kg.KindAgreement, "information sharing", kg.AgreementAgreed},
-		"location:sloviansk":                               {kg.KindLocation, "city", ""},
-		"location:black-sea":                               {kg.KindLocation, "sea", ""},
-		"location:europe":                                  {kg.KindLocation, "continent", ""},
-		"organization:verkhovna-rada":                      {kg.KindOrganization, "parliament", ""},
+		"infrastructure:ukraine-energy-infrastructure":           {kg.KindInfrastructure, "energy grid", ""},
+		"infrastructure:russia-energy-infrastructure":            {kg.KindInfrastructure, "energy grid", ""},
+		"infrastructure:sloviansk-energy-infrastructure":         {kg.KindInfrastructure, "energy grid", ""},
+		"infrastructure:ukraine-power-plants":                    {kg.KindInfrastructure, "power plant", ""},
+		"infrastructure:air-defense-systems-for-ukraine":         {kg.KindInfrastructure, "air defense systems", ""},
+		"agreement:black-sea-ceasefire":                          {kg.KindAgreement, "maritime ceasefire", kg.AgreementProposed},
+		"agreement:russia-ukraine-full-ceasefire":                {kg.KindAgreement, "ceasefire", kg.AgreementProposed},
+		"agreement:us-ukraine-minerals-deal":                     {kg.KindAgreement, "minerals deal", kg.AgreementAbandoned},
+		"agreement:us-involvement-ukraine-energy-infrastructure": {kg.KindAgreement, "energy infrastructure deal", kg.AgreementProposed},
+		"agreement:russia-ukraine-long-term-peace-agreement":     {kg.KindAgreement, "peace agreement", ""},
+		"infrastructure:ukraine-nuclear-energy":                  {kg.KindInfrastructure, "nuclear energy", ""},
+		"event:2025-03-19-white-house-press-briefing":            {kg.KindEvent, "press briefing", ""},
+		"event:2025-02-28-trump-zelenskyy-oval-office-meeting":   {kg.KindEvent, "meeting", ""},
+		"agreement:us-ukraine-defense-information-sharing":       {kg.KindAgreement, "information sharing", kg.AgreementAgreed},
+		"location:sloviansk":                                     {kg.KindLocation, "city", ""},
+		"location:black-sea":                                     {kg.KindLocation, "sea", ""},
+		"organization:verkhovna-rada":                            {kg.KindOrganization, "parliament", ""},
 	} {
 		e := entity(t, b, id)
 		if e.Kind != want.kind || e.Category != want.category || e.AgreementStatus != want.status {
@@ -425,6 +443,24 @@ func TestBrokenFiles(t *testing.T) {
 			`broken.yaml:19: relations[1] (id rel:x-attacked-y).claimedBy: a CLAIMED relation must say who claims it`,
 			`broken.yaml:24: relations[1] (id rel:x-attacked-y).confidence: 1.5 is outside 0..1`,
 		}},
+		{"claimant on a confirmed relation, none on a denial", goodHead + `relations:
+  - id: rel:x-attacked-y
+    type: ATTACKED
+    from: country:x
+    to: country:y
+    status: CONFIRMED
+    claimedBy: country:y
+    sourceIds: [source:a]
+  - id: rel:x-denied
+    type: ATTACKED
+    from: country:x
+    to: country:y
+    status: DENIED
+    sourceIds: [source:a]
+`, []string{
+			`broken.yaml:18: relations[0] (id rel:x-attacked-y).claimedBy: a CONFIRMED relation is asserted by its sources themselves; a claimant makes it CLAIMED`,
+			`broken.yaml:20: relations[1] (id rel:x-denied).claimedBy: a DENIED relation must say who claims it`,
+		}},
 		{"wrong kind of reference and dispute of nothing", goodHead + `relations:
   - id: rel:x-attacked-y
     type: ATTACKED
@@ -490,6 +526,29 @@ func TestBrokenFiles(t *testing.T) {
 				t.Errorf("%d problems, want %d:\n%v", len(se.Problems), len(tc.want), err)
 			}
 		})
+	}
+}
+
+// An accusation names the accuser, but a source may report something as alleged or likely in
+// its own voice, and then there is no one else to name.
+func TestAllegedByTheSourceItself(t *testing.T) {
+	err := parseAndValidate("ok.yaml", goodHead+`relations:
+  - id: rel:x-attacked-y
+    type: ATTACKED
+    from: country:x
+    to: country:y
+    status: ALLEGED
+    sourceIds: [source:a]
+  - id: rel:y-attacked-x
+    type: ATTACKED
+    from: country:y
+    to: country:x
+    status: ALLEGED
+    claimedBy: country:y
+    sourceIds: [source:a]
+`)
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -780,8 +839,7 @@ func TestApplyEmbedded(t *testing.T) {
 	if !after.UpdatedAt.Equal(before.UpdatedAt) {
 		t.Errorf("updatedAt moved on an unchanged write: %v -> %v", before.UpdatedAt, after.UpdatedAt)
 	}
-	if after.Status != kg.StatusAlleged || after.ClaimedByID != "person:inna-sovsun" ||
-		!slices.Equal(after.DisputesIDs, []string{"rel:russia-agreed-energy-pause"}) ||
+	if after.Status != kg.StatusAlleged || after.ClaimedByID != "person:inna-sovsun" || len(after.DisputesIDs) != 0 ||
 		after.OccurredAt == nil || after.OccurredAt.Precision != kg.PrecisionDay ||
 		!strings.Contains(after.OccurredAt.Note, "less than an hour") {
 		t.Errorf("stored relation = %+v", after)

@@ -108,8 +108,9 @@ func (ps *problems) err() error {
 // Validate checks everything that can be checked without a database: each item as the stores
 // would check it (kg.Normalize*), that ids are unique across the bundle, and that every
 // reference (from, to, claimedBy, sourceIds, disputes) resolves to an item of the bundle.
-// It also holds seed data to a curation rule the API does not enforce: a relation that is not
-// CONFIRMED names who claims it (claimedBy). It returns every problem in one *Error.
+// It also holds seed data to curation rules the API does not enforce: a CLAIMED, DISPUTED or
+// DENIED relation names who claims it (claimedBy), and a CONFIRMED one names no one, since
+// its sources assert it themselves. It returns every problem in one *Error.
 func (b *Bundle) Validate() error {
 	var errs problems
 	b.checkDuplicates(&errs)
@@ -255,8 +256,20 @@ func (b *Bundle) checkReferences(errs *problems) {
 		for j, d := range r.DisputesIDs {
 			ref(o, "relations", id, fmt.Sprintf("disputes[%d]", j), "relations", d)
 		}
-		if r.Status.Valid() && r.Status != kg.StatusConfirmed && strings.TrimSpace(r.ClaimedByID) == "" {
+		switch claimant := strings.TrimSpace(r.ClaimedByID); {
+		case needsClaimant(r.Status) && claimant == "":
 			errs.addAt(o, "relations", id, "claimedBy", "a %s relation must say who claims it", r.Status)
+		case r.Status == kg.StatusConfirmed && claimant != "":
+			errs.addAt(o, "relations", id, "claimedBy", "a CONFIRMED relation is asserted by its sources themselves; a claimant makes it CLAIMED")
 		}
 	}
+}
+
+// needsClaimant says whether a relation of this status must name its claimant. CLAIMED,
+// DISPUTED and DENIED are always someone's position. ALLEGED is too when someone accuses, but
+// a source may also report something as alleged or likely in its own voice ("It allegedly
+// took place..."), and then there is no one else to name: claimedBy stays empty rather than
+// pinning the hedge on a party who did not make it.
+func needsClaimant(s kg.ClaimStatus) bool {
+	return s == kg.StatusClaimed || s == kg.StatusDisputed || s == kg.StatusDenied
 }

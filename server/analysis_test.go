@@ -173,17 +173,42 @@ func testTimeline(t *testing.T, url string) {
 	}
 }
 
+// testDisputes shows competing claims standing side by side. The article has no claim that
+// contradicts another (Sovsun's accusation is a claimed violation, not a denial that Russia
+// agreed), so the seed disputes nothing and the pair is added here, under names that say
+// they are test data; it uses no ATTACKED relation and no person, so testAggregations'
+// counts of the seed stay as they are.
 func testDisputes(t *testing.T, url string) {
-	d := mustData(t, post(t, url, `{ relation(id: "rel:russia-agreed-energy-pause") { status disputedBy { id status claimedBy { name } sources { title } } }
-		relations(filter: { claimedById: "country:russia" }) { edges { node { id } } } }`, nil))
-	var by []string
-	for _, r := range get(d, "relation", "disputedBy").([]any) {
-		by = append(by, get(r, "id").(string))
+	ents := []map[string]any{
+		{"id": "organization:dispute-test-claimant", "kind": "ORGANIZATION", "name": "Dispute test claimant"},
+		{"id": "organization:dispute-test-denier", "kind": "ORGANIZATION", "name": "Dispute test denier"},
 	}
-	slices.Sort(by)
-	want := []string{"rel:inna-sovsun-stated-putin-broke-his-word", "rel:russia-attacked-sloviansk-energy-infrastructure"}
-	if !slices.Equal(by, want) || get(d, "relation", "status") != "CONFIRMED" {
-		t.Errorf("disputedBy = %v, want %v (and the disputed claim stays CONFIRMED)", by, want)
+	src := []string{"source:2025-03-19-energy-ceasefire-article"}
+	rels := []map[string]any{
+		{"id": "rel:dispute-test-claim", "type": "MEMBER_OF", "from": "organization:dispute-test-denier", "to": "organization:dispute-test-claimant",
+			"status": "CLAIMED", "claimedBy": "organization:dispute-test-claimant", "sourceIds": src},
+		{"id": "rel:dispute-test-denial", "type": "MEMBER_OF", "from": "organization:dispute-test-denier", "to": "organization:dispute-test-claimant",
+			"status": "DENIED", "claimedBy": "organization:dispute-test-denier", "disputes": []string{"rel:dispute-test-claim"}, "sourceIds": src},
+	}
+	mustData(t, post(t, url, `mutation($e: [EntityInput!]!) { upsertEntities(input: $e) { created } }`, map[string]any{"e": ents}))
+	mustData(t, post(t, url, `mutation($r: [RelationInput!]!) { upsertRelations(input: $r) { created } }`, map[string]any{"r": rels}))
+
+	d := mustData(t, post(t, url, `{ relation(id: "rel:dispute-test-claim") { status disputedBy { id status claimedBy { name } sources { title } } }
+		denial: relation(id: "rel:dispute-test-denial") { disputes { id } }
+		seed: relations(filter: { disputesIds: ["rel:russia-agreed-energy-pause", "rel:vladimir-putin-agreed-energy-pause"] }) { totalCount }
+		relations(filter: { claimedById: "country:russia" }) { edges { node { id } } } }`, nil))
+	by := get(d, "relation", "disputedBy").([]any)
+	if len(by) != 1 || get(by[0], "id") != "rel:dispute-test-denial" || get(by[0], "status") != "DENIED" ||
+		get(by[0], "claimedBy", "name") != "Dispute test denier" || len(get(by[0], "sources").([]any)) != 1 ||
+		get(d, "relation", "status") != "CLAIMED" {
+		t.Errorf("disputedBy = %v (and the disputed claim stays CLAIMED)", get(d, "relation"))
+	}
+	if ds := get(d, "denial", "disputes").([]any); len(ds) != 1 || get(ds[0], "id") != "rel:dispute-test-claim" {
+		t.Errorf("disputes = %v", ds)
+	}
+	// Putin's and Russia's agreement are not disputed: Sovsun's words affirm it.
+	if get(d, "seed", "totalCount") != 0.0 {
+		t.Errorf("the seed disputes Russia's agreement: %v", d["seed"])
 	}
 	if es := edges(get(d, "relations")); len(es) != 1 || get(es[0], "node", "id") != "rel:ukraine-attacked-russia-energy-infrastructure" {
 		t.Errorf("claimed by Russia = %v", es)
@@ -223,8 +248,13 @@ func testAggregations(t *testing.T, url string) {
 	if !slices.Equal(attackers, []string{"country:russia", "country:ukraine"}) {
 		t.Errorf("hasRelation ATTACKED OUT = %v", attackers)
 	}
-	if es := edges(get(d, "events")); len(es) != 1 || get(es[0], "node", "id") != "event:2025-03-19-trump-zelenskyy-call" {
-		t.Errorf("events on 19 March = %v", es)
+	var events []string
+	for _, e := range edges(get(d, "events")) {
+		events = append(events, get(e, "node", "id").(string))
+	}
+	slices.Sort(events)
+	if !slices.Equal(events, []string{"event:2025-03-19-trump-zelenskyy-call", "event:2025-03-19-white-house-press-briefing"}) {
+		t.Errorf("events on 19 March = %v", events)
 	}
 }
 

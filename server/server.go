@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -34,17 +33,22 @@ type Config struct {
 	RequestTimeout time.Duration
 	// ComplexityLimit caps the cost of a GraphQL operation.
 	ComplexityLimit int
+	// Limits bound the shape of each GraphQL document before it is validated.
+	Limits graph.Limits
+	// ReadHeaderTimeout bounds how long a client may take to send its request headers.
+	ReadHeaderTimeout time.Duration
+	// MaxHeaderBytes caps the request headers; Go answers 431 above it.
+	MaxHeaderBytes int
 }
 
 // Defaults for a zero Config field.
 const (
-	DefaultMaxBodyBytes    = 8 << 20
+	DefaultMaxBodyBytes    = 4 << 20
 	DefaultRequestTimeout  = 30 * time.Second
 	DefaultComplexityLimit = 50000
 )
 
-// New returns the server's handler.
-func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
+func (cfg Config) withDefaults() Config {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -54,15 +58,28 @@ func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 	if cfg.ComplexityLimit <= 0 {
 		cfg.ComplexityLimit = DefaultComplexityLimit
 	}
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = DefaultReadHeaderTimeout
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	return cfg
+}
+
+// New returns the server's handler.
+func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
+	cfg = cfg.withDefaults()
 	gql := graph.NewHandler(store, graph.Options{
 		Logger:          logger,
 		ComplexityLimit: cfg.ComplexityLimit,
 		CanWrite:        canWrite,
 		RequestID:       RequestID,
+		Limits:          cfg.Limits,
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteToken, gql))))
+	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteToken, graphQLOverHTTP(gql)))))
 	uiRoutes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
@@ -94,19 +111,6 @@ func corsFor(origins []string) *cors.Cors {
 		ExposedHeaders:   []string{"X-Request-Id"},
 		AllowCredentials: len(origins) > 0 && !slices.Contains(origins, "*"),
 		MaxAge:           600,
-	})
-}
-
-func limits(cfg Config, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), cfg.RequestTimeout)
-		defer cancel()
-		if r.ContentLength > cfg.MaxBodyBytes {
-			writeText(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", cfg.MaxBodyBytes))
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBodyBytes)
-		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -156,6 +160,9 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 }
+
+// Unwrap lets http.ResponseController reach the connection (read deadlines, flushes).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code

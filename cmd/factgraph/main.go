@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/factgraph/factgraph/graph"
 	"github.com/factgraph/factgraph/kg"
 	"github.com/factgraph/factgraph/kg/embedded"
 	neo4jstore "github.com/factgraph/factgraph/kg/neo4j"
@@ -36,7 +36,9 @@ type config struct {
 	addr, dataPath, origins, writeToken, logLevel string
 	noSeed                                        bool
 	neo4j                                         neo4jstore.Config
-	timeout                                       time.Duration
+	server                                        server.Config
+	maxConns                                      int
+	shutdownTimeout                               time.Duration
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*config, error) {
@@ -49,13 +51,52 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	var c config
 	fs := flag.NewFlagSet("factgraph", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	// Numeric flags fall back to their env var too; a malformed one is reported, not ignored.
+	var envErr error
+	intVar := func(p *int, name, key string, def int, usage string) {
+		if v := getenv(key); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				envErr = errors.Join(envErr, fmt.Errorf("%s: %w", key, err))
+			}
+			def = n
+		}
+		fs.IntVar(p, name, def, fmt.Sprintf("%s (env %s)", usage, key))
+	}
+	durationVar := func(p *time.Duration, name, key string, def time.Duration, usage string) {
+		if v := getenv(key); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				envErr = errors.Join(envErr, fmt.Errorf("%s: %w", key, err))
+			}
+			def = d
+		}
+		fs.DurationVar(p, name, def, fmt.Sprintf("%s (env %s)", usage, key))
+	}
+	var maxBody int
+	intVar(&maxBody, "max-body-bytes", "FACTGRAPH_MAX_BODY_BYTES", server.DefaultMaxBodyBytes, "largest request body; larger ones get 413")
+	intVar(&c.server.MaxHeaderBytes, "max-header-bytes", "FACTGRAPH_MAX_HEADER_BYTES", server.DefaultMaxHeaderBytes, "largest request header block; larger ones get 431")
+	intVar(&c.maxConns, "max-conns", "FACTGRAPH_MAX_CONNS", server.DefaultMaxConns, "most connections open at once; more wait to be accepted")
+	durationVar(&c.server.ReadHeaderTimeout, "read-header-timeout", "FACTGRAPH_READ_HEADER_TIMEOUT", server.DefaultReadHeaderTimeout, "time a client has to send its request headers")
+	durationVar(&c.shutdownTimeout, "shutdown-timeout", "FACTGRAPH_SHUTDOWN_TIMEOUT", 10*time.Second, "on SIGTERM, time given to requests in flight before connections are closed")
+	intVar(&c.server.ComplexityLimit, "max-complexity", "FACTGRAPH_MAX_COMPLEXITY", server.DefaultComplexityLimit, "highest cost of one operation")
+	l := &c.server.Limits
+	intVar(&l.MaxTokens, "max-tokens", "FACTGRAPH_MAX_TOKENS", graph.DefaultMaxTokens, "most lexical tokens in a GraphQL document")
+	intVar(&l.MaxFragments, "max-fragments", "FACTGRAPH_MAX_FRAGMENTS", graph.DefaultMaxFragments, "most fragment definitions in a document")
+	intVar(&l.MaxFields, "max-fields", "FACTGRAPH_MAX_FIELDS", graph.DefaultMaxFields, "most field selections in a document, fragments expanded")
+	intVar(&l.MaxAliases, "max-aliases", "FACTGRAPH_MAX_ALIASES", graph.DefaultMaxAliases, "most aliased fields in a document, fragments expanded")
+	intVar(&l.MaxDirectives, "max-directives", "FACTGRAPH_MAX_DIRECTIVES", graph.DefaultMaxDirectives, "most directives in a document, fragments expanded")
+	intVar(&l.MaxDepth, "max-depth", "FACTGRAPH_MAX_DEPTH", graph.DefaultMaxDepth, "deepest nesting of fields")
+	intVar(&l.MaxRootFields, "max-root-fields", "FACTGRAPH_MAX_ROOT_FIELDS", graph.DefaultMaxRootFields, "most top-level fields of a query")
+	intVar(&l.MaxMutationRootFields, "max-mutation-root-fields", "FACTGRAPH_MAX_MUTATION_ROOT_FIELDS", graph.DefaultMaxMutationRootFields, "most top-level fields of a mutation")
+	intVar(&l.MaxWriteItems, "max-write-items", "FACTGRAPH_MAX_WRITE_ITEMS", graph.DefaultMaxWriteItems, "most items one request's mutations write together")
 	fs.StringVar(&c.addr, "addr", env("FACTGRAPH_ADDR", ":8080"), "listen address (env FACTGRAPH_ADDR)")
 	fs.StringVar(&c.dataPath, "data", env("FACTGRAPH_DATA", ""), "embedded store file; empty keeps the graph in memory only (env FACTGRAPH_DATA)")
 	fs.StringVar(&c.origins, "cors-origins", env("FACTGRAPH_CORS_ORIGINS", "*"), "comma-separated browser origins allowed to call /graphql; \"*\" allows any, without credentials (env FACTGRAPH_CORS_ORIGINS)")
 	fs.StringVar(&c.writeToken, "write-token", env("FACTGRAPH_WRITE_TOKEN", ""), "bearer token required for mutations; empty allows anyone to write (env FACTGRAPH_WRITE_TOKEN)")
 	noSeed, _ := strconv.ParseBool(env("FACTGRAPH_NO_SEED", "false"))
 	fs.BoolVar(&c.noSeed, "no-seed", noSeed, "do not load the built-in seed into an empty embedded store (env FACTGRAPH_NO_SEED=true)")
-	fs.DurationVar(&c.timeout, "timeout", server.DefaultRequestTimeout, "time limit of one request")
+	durationVar(&c.server.RequestTimeout, "timeout", "FACTGRAPH_TIMEOUT", server.DefaultRequestTimeout, "time limit of one request: reading its body, parsing, validating and running it")
 	fs.StringVar(&c.logLevel, "log-level", env("FACTGRAPH_LOG_LEVEL", "info"), "debug, info, warn or error (env FACTGRAPH_LOG_LEVEL)")
 	fs.StringVar(&c.neo4j.URI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI, bolt:// or neo4j://; empty uses the embedded store (env NEO4J_URI)")
 	fs.StringVar(&c.neo4j.User, "neo4j-user", env("NEO4J_USER", "neo4j"), "Neo4j user (env NEO4J_USER)")
@@ -67,6 +108,10 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	if envErr != nil {
+		return nil, envErr
+	}
+	c.server.MaxBodyBytes = int64(maxBody)
 	c.neo4j.Password = getenv("NEO4J_PASSWORD")
 	return &c, nil
 }
@@ -107,19 +152,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if c.writeToken == "" {
 		logger.Warn("no write token: anyone who can reach the server can write; set -write-token for a shared server")
 	}
-	srv := &http.Server{
-		Addr:              c.addr,
-		Handler:           server.New(store, server.Config{AllowedOrigins: origins, WriteToken: c.writeToken, RequestTimeout: c.timeout}, logger),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	cfg := c.server
+	cfg.AllowedOrigins, cfg.WriteToken = origins, c.writeToken
+	srv := server.HTTPServer(server.New(store, cfg, logger), cfg)
 	// Listen before saying so: a busy port fails here, not after "serving" was logged.
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(server.LimitListener(ln, c.maxConns)) }()
 	logger.Info("serving", "addr", ln.Addr().String(), "graphql", "/graphql", "playground", "/")
 
 	select {
@@ -128,9 +170,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Requests still running (or clients still sending) when the grace period ends are
+		// cut off: a stop asked for is a clean stop, and every acknowledged write is stored.
+		logger.Warn("closing connections still open after the shutdown timeout", "timeout", c.shutdownTimeout, "err", err)
+		_ = srv.Close()
+	}
+	return nil
 }
 
 func openStore(ctx context.Context, c *config, logger *slog.Logger) (kg.Store, error) {

@@ -45,9 +45,9 @@ func TestViolationsOnSeed(t *testing.T) {
 	}
 	// By the rules of kg.Violations both attacks in the seed count:
 	//   - Russia (PARTY_TO and AGREED the pause) ATTACKED Sloviansk's energy infrastructure, which
-	//     the pause COVERS directly (and which is PART_OF the covered Ukrainian infrastructure);
+	//     is PART_OF the Ukrainian energy infrastructure the pause COVERS;
 	//   - Ukraine (PARTY_TO the pause, a claim of Leavitt's) ATTACKED Russian energy
-	//     infrastructure, which the pause also COVERS (it is mutual).
+	//     infrastructure, which the pause also COVERS (Leavitt's claim, by implication).
 	// Both attacks are dated only to the day, 18 March 2025 (UTC), and the pause's validFrom is
 	// that same day at DAY precision: the attack's day and the window's first day coincide, so
 	// neither can be placed certainly inside (the attack may have come before the start, which

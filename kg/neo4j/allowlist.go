@@ -57,11 +57,14 @@ func allKindLabels() string {
 	return b.String()
 }
 
-// relTypeAlternation is ":A|B|C" for a relationship pattern restricted to these types, or ""
-// for any type. The types must have passed kg's Valid; an invalid one is an error.
+// relTypeAlternation is ":A|B|C" for a relationship pattern restricted to these types; no
+// types means every relation type of kg.RelationTypes. A pattern is never left untyped,
+// because entities also carry the provenance relationships of provenance.go (ASSERTS, CITES,
+// SUBJECT, OBJECT), which are not relations. The types must have passed kg's Valid; an
+// invalid one is an error.
 func relTypeAlternation(types []kg.RelationType) (string, error) {
 	if len(types) == 0 {
-		return "", nil
+		types = kg.RelationTypes
 	}
 	parts := make([]string, 0, len(types))
 	seen := map[kg.RelationType]bool{}

@@ -152,6 +152,10 @@ func entityMatch(f *kg.EntityFilter, p params) (string, error) {
 		// scope of o and x, which the filter's EXISTS subquery binds anew.
 		return fmt.Sprintf("MATCH (o:Entity {id: %s})-[x%s]-(m:Entity) USING INDEX SEEK o:Entity(id) WITH DISTINCT m AS n", p.add(f.HasRelation.OtherID), alt), nil
 	}
+	if f != nil && len(f.IDs) == 0 && f.SourceID != "" {
+		// The entities citing the source (provenance.go), not a scan of every sourceIds list.
+		return fmt.Sprintf("MATCH (:Source {id: %s})<-[:CITES]-(n:Entity)", p.add(f.SourceID)), nil
+	}
 	return "MATCH (n:Entity)", nil
 }
 
@@ -246,7 +250,7 @@ func runCount(ctx context.Context, tx neo4j.ManagedTransaction, query string, p 
 
 // relationMatch is the MATCH part of a relation listing: it binds r from a to b, starting
 // from an index seek when the filter allows one (an end entity, ids, a list of end
-// entities), else scanning the relationships of the filter's types (relationsQuery replaces
+// entities, a claimant, a source, disputed relations), else scanning the relationships of the filter's types (relationsQuery replaces
 // the type-less scan of an untyped time window by relationWindowUnion). The WHERE from
 // compileRelationFilter still applies in full, so the choice only affects speed.
 func relationMatch(f *kg.RelationFilter, p params) (string, error) {
@@ -277,6 +281,11 @@ func relationMatch(f *kg.RelationFilter, p params) (string, error) {
 		// One expansion per listed entity; DISTINCT for relations between two of them. The
 		// hint: see neighborhoodQueries.
 		return fmt.Sprintf("UNWIND %s AS eid MATCH (e:Entity {id: eid})-[x%s]-() USING INDEX SEEK e:Entity(id) WITH DISTINCT x AS r MATCH (a)-[r]->(b)", p.add(uniq(f.EntityIDs)), alt), nil
+	case f != nil:
+		// From the provenance graph: a claimant's claims, a source's, a claim's disputers.
+		if m, err := provenanceMatch(f, p); m != "" || err != nil {
+			return m, err
+		}
 	}
 	return fmt.Sprintf("MATCH (a)-[r%s]->(b)", alt), nil
 }
@@ -347,7 +356,8 @@ func relationsQuery(q kg.RelationQuery) (*pageQuery, error) {
 // the window in each type's range index on r.t instead.
 func untypedWindow(f *kg.RelationFilter) bool {
 	return f != nil && (f.OccurredFrom != nil || f.OccurredTo != nil) && len(f.Types) == 0 &&
-		len(f.IDs) == 0 && f.FromID == "" && f.ToID == "" && f.EntityID == "" && len(f.EntityIDs) == 0
+		len(f.IDs) == 0 && f.FromID == "" && f.ToID == "" && f.EntityID == "" && len(f.EntityIDs) == 0 &&
+		f.ClaimedByID == "" && f.SourceID == "" && len(f.DisputesIDs) == 0
 }
 
 // relationWindowUnion builds the page and count queries of an untyped window from the

@@ -25,6 +25,9 @@ func schemaStatements() []string {
 		"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
 		"CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE",
 		"CREATE CONSTRAINT write_lock_name IF NOT EXISTS FOR (l:WriteLock) REQUIRE l.name IS UNIQUE",
+		// The statement node of each relation (provenance.go) shares the relation's id.
+		"CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (c:Claim) REQUIRE c.id IS UNIQUE",
+		"CREATE CONSTRAINT migration_name IF NOT EXISTS FOR (m:Migration) REQUIRE m.name IS UNIQUE",
 		"CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
 		// NAME order sorts on nameKey, an encoding of the folded name (kg.Fold, computed in
 		// Go so both stores agree on every script) that Neo4j orders as Go does.
@@ -77,7 +80,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("neo4j: migrate: %w", err)
 	}
 	s.log.Debug("neo4j schema up to date", "statements", len(schemaStatements()))
-	return nil
+	return s.migrateProvenance(ctx, migrateBatch)
 }
 
 // equivalentSchemaExists reports the error two processes migrating at once can get: the

@@ -122,6 +122,7 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 		t := now()
 		creates := map[kg.EntityKind][]map[string]any{}
 		updates := map[kg.EntityKind][]map[string]any{}
+		var written []*kg.Entity
 		res.items = make([]*kg.Entity, len(norm))
 		for i, in := range norm {
 			ex := old[in.ID]
@@ -137,6 +138,7 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 			e := in.Entity(created, t)
 			e.ValidFrom, e.ValidTo, e.OccurredAt = normTime(e.ValidFrom), normTime(e.ValidTo), normTime(e.OccurredAt)
 			res.items[i] = e
+			written = append(written, e)
 			if ex != nil {
 				updates[e.Kind] = append(updates[e.Kind], entityProps(e))
 				res.counts.Updated++
@@ -160,7 +162,7 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 				return res, err
 			}
 		}
-		return res, nil
+		return res, syncEntityCitations(ctx, tx, written)
 	})
 	if err != nil {
 		return nil, kg.WriteCounts{}, err
@@ -301,6 +303,7 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 		deletes := map[kg.RelationType][]map[string]any{}
 		creates := map[kg.RelationType][]map[string]any{}
 		updates := map[kg.RelationType][]map[string]any{}
+		var written []*kg.Relation
 		res.items = make([]*kg.Relation, len(norm))
 		for i, in := range norm {
 			ex := old[in.ID]
@@ -316,6 +319,7 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 			r := in.Relation(created, t)
 			r.OccurredAt, r.ValidFrom, r.ValidTo = normTime(r.OccurredAt), normTime(r.ValidFrom), normTime(r.ValidTo)
 			res.items[i] = r
+			written = append(written, r)
 			row := map[string]any{"id": r.ID, "from": r.FromID, "to": r.ToID, "props": map[string]any(relationProps(r))}
 			switch {
 			case ex == nil:
@@ -352,27 +356,12 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 				return res, err
 			}
 		}
-		return res, nil
+		return res, syncClaims(ctx, tx, written)
 	})
 	if err != nil {
 		return nil, kg.WriteCounts{}, err
 	}
 	return res.items, res.counts, nil
-}
-
-// removeFromDisputes drops deleted relation ids from the disputes lists of the relations that
-// remain, so no relation points at one that is gone. Those relations changed, so their
-// updatedAt moves. disputes is a list, which no index answers membership of: this scans the
-// relationships, which is acceptable for a delete.
-func removeFromDisputes(ctx context.Context, tx neo4j.ManagedTransaction, ids []string, t time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := run(ctx, tx, `MATCH ()-[r]->() WHERE any(d IN coalesce(r.disputes, []) WHERE d IN $ids)
-WITH r, [d IN r.disputes WHERE NOT d IN $ids] AS rest
-SET r.disputes = CASE WHEN size(rest) = 0 THEN null ELSE rest END, r.updatedAt = $now`,
-		map[string]any{"ids": ids, "now": toNeoTime(t)})
-	return err
 }
 
 // DeleteEntity implements kg.Store.
@@ -393,7 +382,11 @@ func (s *Store) DeleteEntity(ctx context.Context, id string, detach bool) (int, 
 		if !have[id] {
 			return 0, kg.NotFound("entity", id)
 		}
-		recs, err := run(ctx, tx, "MATCH (:Entity {id: $id})-[r]-() RETURN DISTINCT r.id AS id ORDER BY id", p)
+		alt, err := relTypeAlternation(nil)
+		if err != nil {
+			return 0, err
+		}
+		recs, err := run(ctx, tx, "MATCH (:Entity {id: $id})-[r"+alt+"]-() RETURN DISTINCT r.id AS id ORDER BY id", p)
 		if err != nil {
 			return 0, err
 		}
@@ -402,9 +395,10 @@ func (s *Store) DeleteEntity(ctx context.Context, id string, detach bool) (int, 
 				id, len(recs), idList(recs))
 		}
 		// A claim the entity makes about itself goes with it on detach; one about others would
-		// be left without its claimant. claimedBy is not indexed (it is checked only here), so
-		// this scans the relationships.
-		claims, err := run(ctx, tx, "MATCH (a)-[r]->(b) WHERE r.claimedBy = $id AND a.id <> $id AND b.id <> $id RETURN r.id AS id ORDER BY id", p)
+		// be left without its claimant. Its ASSERTS relationships lead to them.
+		claims, err := run(ctx, tx, `MATCH (n:Entity {id: $id})-[:ASSERTS]->(c:Claim)
+WHERE NOT EXISTS { (c)-[:SUBJECT|OBJECT]->(n) }
+RETURN c.id AS id ORDER BY id`, p)
 		if err != nil {
 			return 0, err
 		}
@@ -418,10 +412,14 @@ func (s *Store) DeleteEntity(ctx context.Context, id string, detach bool) (int, 
 				return 0, err
 			}
 		}
-		if _, err := run(ctx, tx, "MATCH (n:Entity {id: $id}) DETACH DELETE n", p); err != nil {
+		// While the claims of the relations to delete are still there to follow.
+		if err := removeFromDisputes(ctx, tx, relIDs, now()); err != nil {
 			return 0, err
 		}
-		if err := removeFromDisputes(ctx, tx, relIDs, now()); err != nil {
+		if err := deleteClaims(ctx, tx, relIDs); err != nil {
+			return 0, err
+		}
+		if _, err := run(ctx, tx, "MATCH (n:Entity {id: $id}) DETACH DELETE n", p); err != nil {
 			return 0, err
 		}
 		return len(relIDs), nil
@@ -464,10 +462,14 @@ func (s *Store) DeleteRelation(ctx context.Context, id string) error {
 		if err != nil {
 			return struct{}{}, err
 		}
-		if _, err := run(ctx, tx, "MATCH ()-[r:"+rt+"]->() WHERE r.id = $id DELETE r", map[string]any{"id": id}); err != nil {
+		if err := removeFromDisputes(ctx, tx, []string{id}, now()); err != nil {
 			return struct{}{}, err
 		}
-		return struct{}{}, removeFromDisputes(ctx, tx, []string{id}, now())
+		if err := deleteClaims(ctx, tx, []string{id}); err != nil {
+			return struct{}{}, err
+		}
+		_, err = run(ctx, tx, "MATCH ()-[r:"+rt+"]->() WHERE r.id = $id DELETE r", map[string]any{"id": id})
+		return struct{}{}, err
 	})
 	return err
 }
