@@ -46,14 +46,14 @@ export async function launchBrowser() {
   return browser;
 }
 
-export async function newPage(browser, origin) {
+export async function newPage(browser, origin, ...alsoAllowed) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const requests = [];
   const errors = [];
   await context.route('**/*', (route) => {
     const u = route.request().url();
     requests.push(u);
-    if (u.startsWith(origin + '/') || u.startsWith('data:')) return route.continue();
+    if ([origin, ...alsoAllowed].some((o) => u.startsWith(o + '/')) || u.startsWith('data:')) return route.continue();
     return route.abort();
   });
   const page = await context.newPage();
