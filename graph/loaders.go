@@ -129,8 +129,10 @@ func (l *loaders) neighbors(ctx context.Context, q kg.NeighborQuery, id string) 
 	if !ok {
 		shape := q
 		ld = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*kg.RelationPage, error) {
-			shape.EntityIDs = ids
-			return l.store.Neighbors(ctx, shape)
+			// A copy per batch: two batches of one loader can run at once.
+			q := shape
+			q.EntityIDs = ids
+			return l.store.Neighbors(ctx, q)
 		}, dataloadgen.WithWait(l.batchWait))
 		l.neighbor[key.String()] = ld
 	}

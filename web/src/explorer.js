@@ -1,7 +1,8 @@
 // The graph explorer at /explore. It reads the public GraphQL API only (/graphql, the same
 // queries any client may send): full-text search, neighbourhoods, relations with their
 // provenance. Drawing is cytoscape.js on a canvas, which stays usable at the API's cap of
-// 1,000 nodes with the concentric layout (linear time) and edges hidden while panning.
+// 1,000 nodes with linear-time layouts (rings or a spiral by distance) and edges hidden while
+// panning.
 import cytoscape from 'cytoscape';
 import './explorer.css';
 
@@ -103,9 +104,12 @@ const cy = cytoscape({
   // At hundreds of nodes, redrawing every edge while panning is what makes a canvas sluggish.
   hideEdgesOnViewport: true,
   textureOnViewport: true,
+  // Colours and line styles are data on each element, set when it is added: cytoscape caches
+  // data-mapped styles, while a function per property is called again for every element on
+  // every redraw, which is what makes 1,000 nodes slow.
   style: [
     { selector: 'node', style: {
-      'background-color': (n) => KIND_COLOURS[n.data('kind')] || '#888',
+      'background-color': 'data(colour)',
       label: 'data(label)', 'font-size': 10, 'text-valign': 'bottom', 'text-margin-y': 3,
       width: 18, height: 18, color: '#1d2733', 'min-zoomed-font-size': 7,
       'text-wrap': 'ellipsis', 'text-max-width': 140,
@@ -115,11 +119,8 @@ const cy = cytoscape({
     { selector: 'node:selected', style: { 'overlay-color': '#1f3a5f', 'overlay-opacity': 0.2, 'overlay-padding': 6 } },
     { selector: 'edge', style: {
       'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'arrow-scale': 0.8,
-      width: (e) => STATUS_STYLES[e.data('status')]?.width ?? 2,
-      'line-color': (e) => STATUS_STYLES[e.data('status')]?.color ?? '#999',
-      'target-arrow-color': (e) => STATUS_STYLES[e.data('status')]?.color ?? '#999',
-      'line-style': (e) => STATUS_STYLES[e.data('status')]?.style ?? 'solid',
-      'line-dash-pattern': [7, 4],
+      width: 'data(width)', 'line-color': 'data(colour)', 'target-arrow-color': 'data(colour)',
+      'line-style': 'data(lineStyle)', 'line-dash-pattern': [7, 4],
       label: 'data(type)', 'font-size': 7, color: '#5b6b7c', 'text-rotation': 'autorotate',
       'min-zoomed-font-size': 9, 'text-background-color': '#fff', 'text-background-opacity': 0.8,
     } },
@@ -194,12 +195,14 @@ function addGraph(n, base) {
         if (distance < existing.data('distance')) existing.data('distance', distance);
         continue;
       }
-      cy.add({ group: 'nodes', data: { id: node.entityId, label: node.label, kind: node.kind, distance } });
+      cy.add({ group: 'nodes', data: { id: node.entityId, label: node.label, kind: node.kind, distance, colour: KIND_COLOURS[node.kind] || '#888' } });
     }
     for (const e of n.edges) {
       if (cy.getElementById(e.id).nonempty()) continue;
       const at = e.relation.occurredAt?.at ?? e.relation.validFrom?.at ?? null;
-      cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, type: e.type, status: e.status, day: day(at) } });
+      const st = STATUS_STYLES[e.status] || { color: '#999', style: 'solid', width: 2 };
+      cy.add({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, type: e.type, status: e.status, day: day(at),
+        colour: st.color, lineStyle: st.style, width: st.width } });
     }
   });
 }
@@ -229,12 +232,30 @@ async function expand(node) {
 
 function layout() {
   const n = cy.nodes().length;
-  const maxDistance = cy.nodes().max((x) => x.data('distance')).value || 1;
-  // Concentric rings by distance cost linear time; the force-directed layout reads better but
-  // grows quadratically, so it is used only for small drawings.
-  cy.layout({ name: 'concentric', concentric: (x) => maxDistance - x.data('distance'), levelWidth: () => 1,
-    minNodeSpacing: n < 60 ? 70 : 14, animate: false, avoidOverlap: n < 400, padding: 30 }).run();
+  if (n > 60) {
+    sunflower();
+  } else {
+    const maxDistance = cy.nodes().max((x) => x.data('distance')).value || 1;
+    cy.layout({ name: 'concentric', concentric: (x) => maxDistance - x.data('distance'), levelWidth: () => 1,
+      minNodeSpacing: 70, animate: false, avoidOverlap: true, padding: 30 }).run();
+  }
   if (cy.zoom() > 1.3) cy.zoom({ level: 1.3, position: cy.getElementById(state.centre).position() });
+}
+
+// sunflower places big drawings in linear time: nodes sorted by distance (then kind, then id)
+// on a Fermat spiral, so nearer entities sit inside, the area grows with the count and no two
+// nodes overlap. A ring per distance, as for small drawings, would put hundreds of nodes on
+// one circle too wide to read.
+function sunflower() {
+  const golden = Math.PI * (3 - Math.sqrt(5));
+  const order = cy.nodes().sort((a, b) => a.data('distance') - b.data('distance') ||
+    a.data('kind').localeCompare(b.data('kind')) || a.id().localeCompare(b.id()));
+  const pos = new Map();
+  order.forEach((node, i) => {
+    const r = 34 * Math.sqrt(i);
+    pos.set(node.id(), { x: r * Math.cos(i * golden), y: r * Math.sin(i * golden) });
+  });
+  cy.layout({ name: 'preset', positions: (node) => pos.get(node.id()), animate: false, fit: true, padding: 30 }).run();
 }
 
 function forceLayout() {
@@ -257,27 +278,31 @@ function timeLabel() {
   $('timeLabel').textContent = v >= state.dates.length ? 'all dates' : `up to ${state.dates[v]}`;
 }
 
+// applyFilters hides what the filters exclude. Visibility is worked out here, from data, not
+// by asking cytoscape which elements are visible, which would compute styles mid-batch.
 function applyFilters(truncated) {
   const v = Number($('time').value);
   const cutoff = v >= state.dates.length ? null : state.dates[v];
   const undated = $('undated').checked;
+  const shownEdges = new Set();
+  let shownNodes = 0;
   cy.batch(() => {
     cy.edges().forEach((e) => {
       const d = e.data('day');
       const show = state.types.has(e.data('type')) && state.statuses.has(e.data('status')) &&
         (d ? cutoff === null || d <= cutoff : undated);
-      e.toggleClass('hidden', !show);
+      if (show) shownEdges.add(e.id());
+      if (e.hasClass('hidden') === show) e.toggleClass('hidden', !show);
     });
     cy.nodes().forEach((n) => {
-      const keep = n.hasClass('centre') || n.hasClass('expanded') || n.connectedEdges(':visible').nonempty() ||
-        n.connectedEdges().empty();
-      n.toggleClass('hidden', !keep);
+      const edges = n.connectedEdges();
+      const keep = n.hasClass('centre') || n.hasClass('expanded') || edges.empty() || edges.some((e) => shownEdges.has(e.id()));
+      if (keep) shownNodes++;
+      if (n.hasClass('hidden') === keep) n.toggleClass('hidden', !keep);
     });
   });
-  const shownNodes = cy.nodes(':visible').length;
-  const shownEdges = cy.edges(':visible').length;
   if (truncated !== undefined) state.truncated = truncated;
-  $('summary').textContent = `${shownNodes} of ${cy.nodes().length} entities, ${shownEdges} of ${cy.edges().length} relations shown` +
+  $('summary').textContent = `${shownNodes} of ${cy.nodes().length} entities, ${shownEdges.size} of ${cy.edges().length} relations shown` +
     (state.truncated ? ' (the server cut the neighbourhood at the limit)' : '');
 }
 

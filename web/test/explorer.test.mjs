@@ -54,7 +54,21 @@ test('explorer: search, neighbourhood, the attack and its competing claims', asy
 
   // Click the attack's edge where it is drawn, as a person would.
   const box = await page.locator('#graph').boundingBox();
-  const mid = await page.evaluate((id) => window.factgraphExplorer.cy.getElementById(id).renderedMidpoint(), attack.id);
+  // A point on the edge that no node covers (the middle, unless a node sits on it).
+  const mid = await page.evaluate((id) => {
+    const { cy } = window.factgraphExplorer;
+    const e = cy.getElementById(id);
+    const [a, b] = [e.renderedSourceEndpoint(), e.renderedTargetEndpoint()];
+    const candidates = [e.renderedMidpoint(), ...[0.4, 0.6, 0.3, 0.7, 0.2, 0.8].map((f) => ({ x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f }))];
+    for (const p of candidates) {
+      const covered = cy.nodes(':visible').some((n) => {
+        const bb = n.renderedBoundingBox({ includeLabels: false });
+        return p.x >= bb.x1 - 2 && p.x <= bb.x2 + 2 && p.y >= bb.y1 - 2 && p.y <= bb.y2 + 2;
+      });
+      if (!covered) return p;
+    }
+    return e.renderedMidpoint();
+  }, attack.id);
   await page.mouse.click(box.x + mid.x, box.y + mid.y);
   const claims = page.locator('#detail .claim');
   await page.waitForFunction(() => document.querySelectorAll('#detail .claim').length >= 2);
@@ -83,12 +97,15 @@ test('explorer: search, neighbourhood, the attack and its competing claims', asy
   await screenshot(page, 'explorer-claims.png');
 
   // Filters: hiding ATTACKED hides the attack; the status filter hides unconfirmed claims.
+  const shown = (visible) => page.waitForFunction(([id, v]) => window.factgraphExplorer.cy.getElementById(id).visible() === v, [attack.id, visible], { timeout: 10_000 });
   await page.locator('#types input[value=ATTACKED]').uncheck();
-  assert.equal(await page.evaluate((id) => window.factgraphExplorer.cy.getElementById(id).visible(), attack.id), false);
+  await shown(false);
   await page.locator('#types input[value=ATTACKED]').check();
+  await shown(true);
   await page.locator(`#statuses input[value=${attack.status}]`).uncheck();
-  assert.equal(await page.evaluate((id) => window.factgraphExplorer.cy.getElementById(id).visible(), attack.id), false);
+  await shown(false);
   await page.locator(`#statuses input[value=${attack.status}]`).check();
+  await shown(true);
 
   // Clicking a node expands it.
   const before = await page.evaluate(() => window.factgraphExplorer.cy.nodes().length);
