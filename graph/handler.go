@@ -33,6 +33,11 @@ type Options struct {
 	// Extensions are added ahead of the handler's own operation interceptors, so that they
 	// see every answer (metrics).
 	Extensions []graphql.HandlerExtension
+
+	// batchWait overrides how long the dataloaders wait for more keys (batchWait); the
+	// look-ahead test sets it to zero so that anything left to the loaders shows up as
+	// one store call per item.
+	batchWait *time.Duration
 }
 
 // NewHandler returns the /graphql endpoint over store: POST and GET transports, persisted
@@ -43,6 +48,10 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 	}
 	if opts.RequestID == nil {
 		opts.RequestID = func(context.Context) string { return "" }
+	}
+	wait := batchWait
+	if opts.batchWait != nil {
+		wait = *opts.batchWait
 	}
 	cfg := Config{Resolvers: &Resolver{Store: store, Logger: opts.Logger}}
 	setComplexity(&cfg.Complexity)
@@ -98,7 +107,7 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 		return resolverError{fmt.Errorf("panic: %v", p)}
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		srv.ServeHTTP(w, r.WithContext(withLoaders(r.Context(), newLoaders(store))))
+		srv.ServeHTTP(w, r.WithContext(withLoaders(r.Context(), newLoaders(store, wait))))
 	})
 }
 

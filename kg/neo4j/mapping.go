@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/factgraph/factgraph/kg"
@@ -257,8 +258,27 @@ func (r *reader) floatPtr(k string) *float64 {
 	return nil
 }
 
+// entityFields are the entity properties that reads return: what kg.Entity holds, without
+// the keys derived for filtering and ordering (nameFold, nameKey, searchText, aliasesFold,
+// categoryFold), which are much of a node's bytes and which no caller reads back.
+var entityFields = []string{"id", "kind", "name", "aliases", "description", "sourceIds", "category",
+	"countryCode", "agreementStatus", "scope",
+	"validFrom", "validFromPrecision", "validFromNote", "validTo", "validToPrecision", "validToNote",
+	"occurredAt", "occurredAtPrecision", "occurredAtNote", "durationMinutes", "createdAt", "updatedAt"}
+
+// entityProjection is the Cypher map projection of entityFields from node variable n, e.g.
+// `n {.id, .kind, ...}`; entityFromProps reads its result.
+func entityProjection(n string) string {
+	return n + " {." + strings.Join(entityFields, ", .") + "}"
+}
+
 func entityFromNode(n neo4j.Node) (*kg.Entity, error) {
-	r := &reader{p: n.Props}
+	return entityFromProps(n.Props)
+}
+
+// entityFromProps reads an entity from its properties: a node's, or entityProjection's map.
+func entityFromProps(props map[string]any) (*kg.Entity, error) {
+	r := &reader{p: props}
 	e := &kg.Entity{
 		ID:              r.str("id"),
 		Kind:            kg.EntityKind(r.str("kind")),
@@ -342,6 +362,19 @@ func recNode(rec *neo4j.Record, key string) (neo4j.Node, error) {
 		return neo4j.Node{}, fmt.Errorf("neo4j: column %q is %T, want node", key, v)
 	}
 	return n, nil
+}
+
+// recEntity reads an entity from a column holding entityProjection's map.
+func recEntity(rec *neo4j.Record, key string) (*kg.Entity, error) {
+	v, ok := rec.Get(key)
+	if !ok {
+		return nil, fmt.Errorf("neo4j: record has no column %q", key)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("neo4j: column %q is %T, want map", key, v)
+	}
+	return entityFromProps(m)
 }
 
 func recString(rec *neo4j.Record, key string) (string, error) {
