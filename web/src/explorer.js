@@ -338,7 +338,7 @@ async function showEntity(id) {
   const d = await gql('entity', { id });
   const e = d.entity;
   if (!e) return;
-  $('detail').replaceChildren(
+  show(
     h('h3', {}, kindBadge(e.kind), e.name),
     e.category ? h('p', { class: 'muted' }, e.category) : null,
     e.description ? h('p', {}, e.description) : null,
@@ -348,6 +348,11 @@ async function showEntity(id) {
     e.sources.length ? h('ul', { class: 'sources' }, e.sources.map(sourceItem)) : null,
     h('p', { class: 'muted' }, 'Its neighbours are now drawn; click a relation for its provenance.'),
   );
+}
+
+// show puts a panel into the detail pane; absent parts (null) are left out, not printed.
+function show(...parts) {
+  $('detail').replaceChildren(...parts.flat().filter((p) => p != null && p !== false));
 }
 
 function sourceItem(s) {
@@ -394,7 +399,7 @@ async function showRelation(id) {
       if (node.id !== r.id && !competing.has(node.id)) competing.set(node.id, [node, `another ${r.type.toLowerCase()} claim that day`]);
     }
   }
-  $('detail').replaceChildren(
+  show(
     h('h3', {}, 'Relation'),
     claimCard(r),
     competing.size ? h('h4', {}, `Competing claims (${competing.size})`) : null,

@@ -41,6 +41,9 @@ test('explorer: search, neighbourhood, the attack and its competing claims', asy
     };
   });
   assert.equal(drawn.centre, 'Sloviansk');
+  const about = await page.locator('#detail').innerText();
+  assert.match(about, /Sloviansk/);
+  assert.doesNotMatch(about, /\b(null|undefined)\b/, 'absent fields are left out, not printed');
   assert.ok(drawn.labels.length > 5, `drawn: ${drawn.labels}`);
   const attack = drawn.edges.find((e) => e.type === 'ATTACKED' && /Sloviansk/.test(e.target));
   assert.ok(attack, `no attack on Sloviansk drawn: ${JSON.stringify(drawn.edges)}`);
@@ -94,6 +97,7 @@ test('explorer: search, neighbourhood, the attack and its competing claims', asy
     // A source with a url is a link, and only to http(s).
     for (const href of c.links) assert.match(href, /^https?:\/\//);
   }
+  assert.doesNotMatch(await page.locator('#detail').innerText(), /\b(null|undefined)\b/);
   await screenshot(page, 'explorer-claims.png');
 
   // Filters: hiding ATTACKED hides the attack; the status filter hides unconfirmed claims.
