@@ -31,6 +31,9 @@ type Options struct {
 	RequestID func(context.Context) string
 	// Limits bound each document before it is validated; zero fields take their defaults.
 	Limits Limits
+	// Extensions are added ahead of the handler's own operation interceptors, so that they
+	// see every answer (metrics).
+	Extensions []graphql.HandlerExtension
 	// WebsocketOrigins are the host patterns (coder/websocket's OriginPatterns, e.g.
 	// "app.example.com", "*.example.com") whose pages may open a subscription websocket;
 	// AnyOrigin lets every page. Without either, only same-host pages may.
@@ -86,6 +89,9 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 	srv.Use(documentLimits{limits: limits, cache: queries})
 	if opts.ComplexityLimit > 0 {
 		srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	}
+	for _, e := range opts.Extensions {
+		srv.Use(e)
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		opCtx := graphql.GetOperationContext(ctx)
