@@ -7,15 +7,17 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"github.com/99designs/gqlgen/graphql"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/factgraph/factgraph/graph"
 	"github.com/factgraph/factgraph/kg"
+	"github.com/factgraph/factgraph/kg/observed"
+	"github.com/factgraph/factgraph/metrics"
 	"github.com/rs/cors"
 )
 
@@ -40,6 +42,11 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	// MaxHeaderBytes caps the request headers; Go answers 431 above it.
 	MaxHeaderBytes int
+	// AllowedHeaders are the request headers browsers may send to /graphql from another
+	// origin; empty means DefaultAllowedHeaders (see cors.go).
+	AllowedHeaders []string
+	// Metrics, when set, are served at /metrics and fed by the GraphQL endpoint and the store.
+	Metrics *metrics.Metrics
 }
 
 // Defaults for a zero Config field.
@@ -71,17 +78,28 @@ func (cfg Config) withDefaults() Config {
 // New returns the server's handler.
 func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 	cfg = cfg.withDefaults()
+	var extensions []graphql.HandlerExtension
+	route := func(_ string, h http.Handler) http.Handler { return h }
+	if cfg.Metrics != nil {
+		store = observed.Wrap(store, cfg.Metrics.ObserveStore)
+		extensions = append(extensions, cfg.Metrics.GraphQL())
+		route = cfg.Metrics.HTTP
+	}
 	gql := graph.NewHandler(store, graph.Options{
 		Logger:          logger,
 		ComplexityLimit: cfg.ComplexityLimit,
 		CanWrite:        canWrite,
 		RequestID:       RequestID,
 		Limits:          cfg.Limits,
+		Extensions:      extensions,
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteToken, graphQLOverHTTP(gql)))))
-	mux.Handle("GET /{$}", playground.Handler("factgraph", "/graphql"))
+	mux.Handle("/graphql", route("/graphql", corsFor(cfg.AllowedOrigins, cfg.AllowedHeaders).Handler(limits(cfg, authenticate(cfg.WriteToken, graphQLOverHTTP(gql))))))
+	uiRoutes(mux)
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})
@@ -104,11 +122,14 @@ func writeText(w http.ResponseWriter, code int, s string) {
 	_, _ = w.Write([]byte(s + "\n"))
 }
 
-func corsFor(origins []string) *cors.Cors {
+func corsFor(origins, headers []string) *cors.Cors {
+	if len(headers) == 0 {
+		headers = DefaultAllowedHeaders
+	}
 	return cors.New(cors.Options{
 		AllowedOrigins:   origins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders:   []string{"Content-Type", "Authorization"},
+		AllowedHeaders:   headers,
 		ExposedHeaders:   []string{"X-Request-Id"},
 		AllowCredentials: len(origins) > 0 && !slices.Contains(origins, "*"),
 		MaxAge:           600,
