@@ -37,15 +37,6 @@ func loadEntity(ctx context.Context, id string) (Entity, error) {
 	return wrap(e), nil
 }
 
-// values copies pointed-to inputs into the value slice the store takes.
-func values[T any](ps []*T) []T {
-	out := make([]T, len(ps))
-	for i, p := range ps {
-		out[i] = *p
-	}
-	return out
-}
-
 // statsOf turns the store's count maps into lists in the enums' declared order, and the
 // per-source counts into a list, most cited first.
 func statsOf(ctx context.Context, st *kg.Stats) (*Stats, error) {
@@ -97,7 +88,7 @@ func deref(p *int) int {
 func neighborhoodOf(g *kg.Subgraph) *Neighborhood {
 	out := &Neighborhood{Truncated: g.Truncated, Nodes: make([]*GraphNode, len(g.Nodes)), Edges: make([]*GraphEdge, len(g.Relations))}
 	for i, n := range g.Nodes {
-		out.Nodes[i] = &GraphNode{ID: n.Entity.ID, Label: n.Entity.Name, Kind: n.Entity.Kind, Distance: n.Distance, Entity: wrap(n.Entity)}
+		out.Nodes[i] = &GraphNode{EntityID: n.Entity.ID, Label: n.Entity.Name, Kind: n.Entity.Kind, Distance: n.Distance, Entity: wrap(n.Entity)}
 	}
 	for i, r := range g.Relations {
 		out.Edges[i] = &GraphEdge{ID: r.ID, Source: r.FromID, Target: r.ToID, Type: r.Type, Status: r.Status, Relation: r}

@@ -6,6 +6,17 @@ import (
 	"github.com/factgraph/factgraph/kg"
 )
 
+// A page of the store-wide change feed.
+type ChangeFeed struct {
+	// The revisions, in sequence order.
+	Revisions []*kg.Revision `json:"revisions"`
+	// Whether more revisions match after this page.
+	HasMore bool `json:"hasMore"`
+	// The sequence number to pass as `after` next: past the last revision examined, including
+	// those the filter dropped.
+	Cursor int `json:"cursor"`
+}
+
 // A count of relations with one claim status.
 type ClaimStatusCount struct {
 	// The status.
@@ -16,16 +27,16 @@ type ClaimStatusCount struct {
 
 // What deleteEntity removed.
 type DeleteEntityPayload struct {
-	// The id of the deleted entity.
-	ID string `json:"id"`
+	// The id of the deleted entity. (Not `id`: this payload is one mutation's answer, not the entity, and caches must not merge two deletions of one id.)
+	DeletedID string `json:"deletedId"`
 	// How many of its relations were deleted with it (detach).
 	DeletedRelations int `json:"deletedRelations"`
 }
 
 // What deleteRelation removed.
 type DeleteRelationPayload struct {
-	// The id of the deleted relation.
-	ID string `json:"id"`
+	// The id of the deleted relation. (Not `id`: this payload is one mutation's answer, not the relation.)
+	DeletedID string `json:"deletedId"`
 }
 
 // An entity and how many relations it has.
@@ -52,10 +63,14 @@ type GraphEdge struct {
 	Relation *kg.Relation `json:"relation"`
 }
 
-// A node of a drawn subgraph.
+// A node of a drawn subgraph: an entity as seen from one centre. It has no `id` of its own on
+// purpose: `distance` depends on the centre, so the same entity is a different GraphNode in
+// another neighbourhood, and normalised caches (Apollo's InMemoryCache, urql's graphcache, Relay)
+// must keep it inside its neighbourhood rather than merge it across queries. `entity` is the
+// shared, normalised object.
 type GraphNode struct {
-	// The entity's id.
-	ID string `json:"id"`
+	// The entity's id: what GraphEdge.source and GraphEdge.target refer to.
+	EntityID string `json:"entityId"`
 	// What to print on the node: the entity's name.
 	Label string `json:"label"`
 	// The entity's kind, e.g. for colouring.
@@ -111,6 +126,22 @@ type RelationTypeCount struct {
 	Count int `json:"count"`
 }
 
+// A page of one object's revisions, oldest first.
+type RevisionConnection struct {
+	// The revisions.
+	Edges []*RevisionEdge `json:"edges"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A revision with its cursor.
+type RevisionEdge struct {
+	// Pass as `after` to continue after this revision.
+	Cursor string `json:"cursor"`
+	// The revision.
+	Node *kg.Revision `json:"node"`
+}
+
 // A search result.
 type SearchHit struct {
 	// Relevance; higher is better. Comparable within one response only.
@@ -143,6 +174,11 @@ type Stats struct {
 	ByStatus []*ClaimStatusCount `json:"byStatus"`
 	// Relations by source, most cited first.
 	BySource []*SourceCount `json:"bySource"`
+}
+
+// Live changes, over the graphql-transport-ws protocol on /graphql. Every process serving the
+// same database delivers every change, whichever process wrote it.
+type Subscription struct {
 }
 
 // What happened in a time window, in order.

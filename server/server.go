@@ -7,15 +7,18 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"github.com/99designs/gqlgen/graphql"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/factgraph/factgraph/graph"
 	"github.com/factgraph/factgraph/kg"
+	"github.com/factgraph/factgraph/kg/observed"
+	"github.com/factgraph/factgraph/metrics"
 	"github.com/rs/cors"
 )
 
@@ -40,6 +43,14 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	// MaxHeaderBytes caps the request headers; Go answers 431 above it.
 	MaxHeaderBytes int
+	// AllowedHeaders are the request headers browsers may send to /graphql from another
+	// origin; empty means DefaultAllowedHeaders (see cors.go).
+	AllowedHeaders []string
+	// Metrics, when set, are served at /metrics and fed by the GraphQL endpoint and the store.
+	Metrics *metrics.Metrics
+	// PollInterval and MaxSubscriptions tune live subscriptions (see graph.Options).
+	PollInterval     time.Duration
+	MaxSubscriptions int
 }
 
 // Defaults for a zero Config field.
@@ -71,17 +82,33 @@ func (cfg Config) withDefaults() Config {
 // New returns the server's handler.
 func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 	cfg = cfg.withDefaults()
+	var extensions []graphql.HandlerExtension
+	route := func(_ string, h http.Handler) http.Handler { return h }
+	if cfg.Metrics != nil {
+		store = observed.Wrap(store, cfg.Metrics.ObserveStore)
+		extensions = append(extensions, cfg.Metrics.GraphQL())
+		route = cfg.Metrics.HTTP
+	}
 	gql := graph.NewHandler(store, graph.Options{
 		Logger:          logger,
 		ComplexityLimit: cfg.ComplexityLimit,
 		CanWrite:        canWrite,
 		RequestID:       RequestID,
 		Limits:          cfg.Limits,
+		Extensions:      extensions,
+		// The websocket follows the CORS origins.
+		WebsocketOrigins: originHosts(cfg.AllowedOrigins),
+		AnyOrigin:        slices.Contains(cfg.AllowedOrigins, "*"),
+		PollInterval:     cfg.PollInterval,
+		MaxSubscriptions: cfg.MaxSubscriptions,
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteToken, graphQLOverHTTP(gql)))))
-	mux.Handle("GET /{$}", playground.Handler("factgraph", "/graphql"))
+	mux.Handle("/graphql", route("/graphql", corsFor(cfg.AllowedOrigins, cfg.AllowedHeaders).Handler(limits(cfg, authenticate(cfg.WriteToken, graphQLOverHTTP(bookmarks(gql)))))))
+	uiRoutes(mux)
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})
@@ -104,16 +131,83 @@ func writeText(w http.ResponseWriter, code int, s string) {
 	_, _ = w.Write([]byte(s + "\n"))
 }
 
-func corsFor(origins []string) *cors.Cors {
+func corsFor(origins, headers []string) *cors.Cors {
+	if len(headers) == 0 {
+		headers = DefaultAllowedHeaders
+	}
 	return cors.New(cors.Options{
 		AllowedOrigins:   origins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders:   []string{"Content-Type", "Authorization"},
-		ExposedHeaders:   []string{"X-Request-Id"},
+		AllowedHeaders:   headers,
+		ExposedHeaders:   []string{"X-Request-Id", BookmarkHeader},
 		AllowCredentials: len(origins) > 0 && !slices.Contains(origins, "*"),
 		MaxAge:           600,
 	})
 }
+
+// originHosts turns CORS origins ("https://app.example:8443") into the host patterns the
+// websocket's origin check matches ("app.example:8443").
+func originHosts(origins []string) []string {
+	var out []string
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			out = append(out, u.Host)
+		}
+	}
+	return out
+}
+
+// isWebsocket reports a websocket upgrade: a subscription lives as long as the client keeps
+// it, so the request time limit does not apply (keep-alive pings and the subscription limit
+// bound it instead).
+func isWebsocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// BookmarkHeader carries read-your-writes bookmarks: a write's response sets it (and the
+// GraphQL extension "bookmark"); a client that sends it back on a later request, to any
+// process of the deployment, reads at least that write.
+const BookmarkHeader = "Factgraph-Bookmark"
+
+// bookmarks reads the client's bookmark into the request's kg.Consistency and puts the
+// bookmark of the request's writes into the response header, which is written after the
+// operation ran. A malformed bookmark is refused before any work.
+func bookmarks(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		after, err := kg.DecodeBookmarks(BookmarkHeader, r.Header.Get(BookmarkHeader))
+		if err != nil {
+			writeText(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		ctx, c := kg.WithConsistency(r.Context(), after)
+		next.ServeHTTP(&bookmarkWriter{ResponseWriter: w, c: c}, r.WithContext(ctx))
+	})
+}
+
+// bookmarkWriter sets the bookmark header just before the response starts.
+type bookmarkWriter struct {
+	http.ResponseWriter
+	c    *kg.Consistency
+	done bool
+}
+
+func (b *bookmarkWriter) header() {
+	if !b.done {
+		b.done = true
+		if tok := kg.EncodeBookmarks(b.c.Written()); tok != "" {
+			b.ResponseWriter.Header().Set(BookmarkHeader, tok)
+		}
+	}
+}
+
+func (b *bookmarkWriter) WriteHeader(code int) { b.header(); b.ResponseWriter.WriteHeader(code) }
+func (b *bookmarkWriter) Write(p []byte) (int, error) {
+	b.header()
+	return b.ResponseWriter.Write(p)
+}
+
+// Unwrap lets the websocket upgrade and http.ResponseController reach the writer beneath.
+func (b *bookmarkWriter) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 
 type writerKey struct{}
 
@@ -162,7 +256,8 @@ type statusRecorder struct {
 	status int
 }
 
-// Unwrap lets http.ResponseController reach the connection (read deadlines, flushes).
+// Unwrap lets http.ResponseController (read deadlines, flushes) and the websocket upgrade
+// (http.Hijacker) reach the connection.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) WriteHeader(code int) {

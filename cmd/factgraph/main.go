@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -21,12 +22,13 @@ import (
 	"github.com/factgraph/factgraph/kg"
 	"github.com/factgraph/factgraph/kg/embedded"
 	neo4jstore "github.com/factgraph/factgraph/kg/neo4j"
+	"github.com/factgraph/factgraph/metrics"
 	"github.com/factgraph/factgraph/seed"
 	"github.com/factgraph/factgraph/server"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stderr); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "factgraph:", err)
 		os.Exit(1)
 	}
@@ -38,7 +40,9 @@ type config struct {
 	neo4j                                         neo4jstore.Config
 	server                                        server.Config
 	maxConns                                      int
-	shutdownTimeout                               time.Duration
+	shutdownTimeout, historyRetention             time.Duration
+	logFormat, corsHeaders                        string
+	metrics, version                              bool
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*config, error) {
@@ -97,7 +101,15 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	noSeed, _ := strconv.ParseBool(env("FACTGRAPH_NO_SEED", "false"))
 	fs.BoolVar(&c.noSeed, "no-seed", noSeed, "do not load the built-in seed into an empty embedded store (env FACTGRAPH_NO_SEED=true)")
 	durationVar(&c.server.RequestTimeout, "timeout", "FACTGRAPH_TIMEOUT", server.DefaultRequestTimeout, "time limit of one request: reading its body, parsing, validating and running it")
+	durationVar(&c.historyRetention, "history-retention", "FACTGRAPH_HISTORY_RETENTION", 0, "how long to keep superseded revisions and tombstones (e.g. 2160h for 90 days); 0 keeps all")
+	durationVar(&c.server.PollInterval, "subscription-poll", "FACTGRAPH_SUBSCRIPTION_POLL", graph.DefaultPollInterval, "how often a live subscription looks for new changes")
+	intVar(&c.server.MaxSubscriptions, "max-subscriptions", "FACTGRAPH_MAX_SUBSCRIPTIONS", graph.DefaultMaxSubscriptions, "live subscriptions this process serves at once")
 	fs.StringVar(&c.logLevel, "log-level", env("FACTGRAPH_LOG_LEVEL", "info"), "debug, info, warn or error (env FACTGRAPH_LOG_LEVEL)")
+	fs.StringVar(&c.logFormat, "log-format", env("FACTGRAPH_LOG_FORMAT", "text"), "text (logfmt) or json, one object a line (env FACTGRAPH_LOG_FORMAT)")
+	fs.StringVar(&c.corsHeaders, "cors-headers", env("FACTGRAPH_CORS_HEADERS", strings.Join(server.DefaultAllowedHeaders, ",")), "comma-separated request headers browsers may send to /graphql from other origins (env FACTGRAPH_CORS_HEADERS)")
+	metricsOn, _ := strconv.ParseBool(env("FACTGRAPH_METRICS", "true"))
+	fs.BoolVar(&c.metrics, "metrics", metricsOn, "serve Prometheus metrics at /metrics (env FACTGRAPH_METRICS)")
+	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.StringVar(&c.neo4j.URI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI, bolt:// or neo4j://; empty uses the embedded store (env NEO4J_URI)")
 	fs.StringVar(&c.neo4j.User, "neo4j-user", env("NEO4J_USER", "neo4j"), "Neo4j user (env NEO4J_USER)")
 	fs.StringVar(&c.neo4j.Database, "neo4j-database", env("NEO4J_DATABASE", ""), "Neo4j database; empty means the user's home database (env NEO4J_DATABASE)")
@@ -116,7 +128,7 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	return &c, nil
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stderr *os.File) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, stderr *os.File) error {
 	c, err := parseFlags(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -124,11 +136,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
+	if c.version {
+		fmt.Fprintln(stdout, version())
+		return nil
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return fmt.Errorf("-log-level: %w", err)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	handler, err := newLogHandler(c.logFormat, stderr, level)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(handler)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -154,6 +174,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	cfg := c.server
 	cfg.AllowedOrigins, cfg.WriteToken = origins, c.writeToken
+	cfg.AllowedHeaders = splitList(c.corsHeaders)
+	if c.metrics {
+		cfg.Metrics = metrics.New()
+	}
 	srv := server.HTTPServer(server.New(store, cfg, logger), cfg)
 	// Listen before saying so: a busy port fails here, not after "serving" was logged.
 	ln, err := net.Listen("tcp", c.addr)
@@ -162,6 +186,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(server.LimitListener(ln, c.maxConns)) }()
+	go server.RetainHistory(ctx, store, c.historyRetention, logger)
 	logger.Info("serving", "addr", ln.Addr().String(), "graphql", "/graphql", "playground", "/")
 
 	select {
