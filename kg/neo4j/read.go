@@ -431,10 +431,11 @@ func relationsQuery(q kg.RelationQuery) (*pageQuery, error) {
 	}
 	filter := where
 	window := untypedWindow(q.Filter)
-	if !window && scansTypes(q.Filter) {
+	if !window && scansTypes(q.Filter) && (q.Filter == nil || q.Filter.OccurredFrom == nil && q.Filter.OccurredTo == nil) {
 		// Every relationship has t and id (relationProps), so this drops nothing; it lets the
 		// planner read one type's range index on the sort key in order and stop after the
-		// page (PartialTop) instead of sorting every relation of the type.
+		// page (PartialTop) instead of sorting every relation of the type. (A time window
+		// already gives the planner a range seek on r.t.)
 		sortKey := "r.id"
 		if key != "" {
 			sortKey = key
