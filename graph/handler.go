@@ -120,6 +120,10 @@ func presentError(ctx context.Context, err error, opts Options) *gqlerror.Error 
 	case errors.Is(err, context.DeadlineExceeded):
 		gqlErr.Message = "the request took too long and was stopped"
 		gqlErr.Extensions = map[string]any{"code": CodeTimeout}
+	case errors.Is(err, context.Canceled):
+		// The client went away (or the server is stopping); nobody reads this, nothing failed.
+		gqlErr.Message = "the request was cancelled"
+		gqlErr.Extensions = map[string]any{"code": "CANCELLED"}
 	case errors.As(err, &already) && already.Extensions["code"] != nil:
 		// gqlgen's own parse and validation errors already carry a code.
 	case !errors.As(err, new(resolverError)):

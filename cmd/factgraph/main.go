@@ -100,6 +100,7 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	fs.StringVar(&c.logLevel, "log-level", env("FACTGRAPH_LOG_LEVEL", "info"), "debug, info, warn or error (env FACTGRAPH_LOG_LEVEL)")
 	fs.StringVar(&c.neo4j.URI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI, bolt:// or neo4j://; empty uses the embedded store (env NEO4J_URI)")
 	fs.StringVar(&c.neo4j.User, "neo4j-user", env("NEO4J_USER", "neo4j"), "Neo4j user (env NEO4J_USER)")
+	durationVar(&c.neo4j.ConnectTimeout, "neo4j-connect-timeout", "NEO4J_CONNECT_TIMEOUT", 10*time.Second, "time Neo4j has to answer at start before factgraph exits with the cause")
 	fs.StringVar(&c.neo4j.Database, "neo4j-database", env("NEO4J_DATABASE", ""), "Neo4j database; empty means the user's home database (env NEO4J_DATABASE)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: factgraph [flags]\n\nServes GraphQL at /graphql, a playground at /, /healthz and /readyz.\nThe Neo4j password is read from NEO4J_PASSWORD only, to keep it out of process listings.\n\nFlags:\n")
@@ -135,6 +136,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	store, err := openStore(ctx, c, logger)
 	if err != nil {
+		if ctx.Err() != nil {
+			// SIGINT/SIGTERM while connecting: a stop asked for, not a failure.
+			logger.Info("stopped before the store was ready", "err", err)
+			return nil
+		}
 		return err
 	}
 	defer func() {

@@ -148,7 +148,10 @@ func (s *Store) Entities(ctx context.Context, q kg.EntityQuery) (*kg.EntityPage,
 	}
 	page, more, total := cut(asc, o.Direction, func(row *entityRow) bool {
 		return kg.After(c, o.Direction, false, entityKey(o.Field, row), row.e.ID)
-	}, match, q.First)
+	}, stoppable(ctx, match), q.First)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	items := make([]*kg.Entity, len(page))
 	for i, row := range page {
 		items[i] = cloneEntity(row.e)
@@ -193,7 +196,11 @@ func (s *Store) Relations(ctx context.Context, q kg.RelationQuery) (*kg.Relation
 	} else if o.Field == kg.RelationOrderTime {
 		asc = timeWindow(asc, q.Filter)
 	}
-	return relationPage(asc, o, c, match, q.First), nil
+	page := relationPage(asc, o, c, stoppable(ctx, match), q.First)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // timeWindow narrows rows sorted by (time key, id) to those a filter's occurredFrom/To window
