@@ -36,6 +36,9 @@ type Config struct {
 	ComplexityLimit int
 	// Limits bound the shape of each GraphQL document before it is validated.
 	Limits graph.Limits
+	// HeavyConcurrency caps heavy fields (scans, counts, traversals) running at once across
+	// all requests; 0 means the cores less one, negative no cap.
+	HeavyConcurrency int
 	// ReadHeaderTimeout bounds how long a client may take to send its request headers.
 	ReadHeaderTimeout time.Duration
 	// MaxHeaderBytes caps the request headers; Go answers 431 above it.
@@ -72,11 +75,12 @@ func (cfg Config) withDefaults() Config {
 func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 	cfg = cfg.withDefaults()
 	gql := graph.NewHandler(store, graph.Options{
-		Logger:          logger,
-		ComplexityLimit: cfg.ComplexityLimit,
-		CanWrite:        canWrite,
-		RequestID:       RequestID,
-		Limits:          cfg.Limits,
+		Logger:           logger,
+		ComplexityLimit:  cfg.ComplexityLimit,
+		CanWrite:         canWrite,
+		RequestID:        RequestID,
+		Limits:           cfg.Limits,
+		HeavyConcurrency: cfg.HeavyConcurrency,
 	})
 
 	mux := http.NewServeMux()

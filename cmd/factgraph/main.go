@@ -79,6 +79,7 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	intVar(&c.maxConns, "max-conns", "FACTGRAPH_MAX_CONNS", server.DefaultMaxConns, "most connections open at once; more wait to be accepted")
 	durationVar(&c.server.ReadHeaderTimeout, "read-header-timeout", "FACTGRAPH_READ_HEADER_TIMEOUT", server.DefaultReadHeaderTimeout, "time a client has to send its request headers")
 	durationVar(&c.shutdownTimeout, "shutdown-timeout", "FACTGRAPH_SHUTDOWN_TIMEOUT", 10*time.Second, "on SIGTERM, time given to requests in flight before connections are closed")
+	intVar(&c.server.HeavyConcurrency, "heavy-concurrency", "FACTGRAPH_HEAVY_CONCURRENCY", graph.DefaultHeavyConcurrency(), "most heavy fields (stats, search, paths, filtered listings...) running at once across all requests; -1: no cap")
 	intVar(&c.server.ComplexityLimit, "max-complexity", "FACTGRAPH_MAX_COMPLEXITY", server.DefaultComplexityLimit, "highest cost of one operation")
 	l := &c.server.Limits
 	intVar(&l.MaxTokens, "max-tokens", "FACTGRAPH_MAX_TOKENS", graph.DefaultMaxTokens, "most lexical tokens in a GraphQL document")
