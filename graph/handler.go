@@ -25,8 +25,9 @@ type Options struct {
 	// ComplexityLimit caps the cost of one operation; connection fields cost their page size
 	// times their children, so deep fan-outs are refused before they run.
 	ComplexityLimit int
-	// CanWrite reports whether the request may run mutations; nil allows everyone.
-	CanWrite func(context.Context) bool
+	// AuthorizeWrite returns why the request may not run mutations (a *kg.Error with its
+	// code), or nil; a nil AuthorizeWrite allows everyone.
+	AuthorizeWrite func(context.Context) error
 	// RequestID returns the id the HTTP layer gave the request, for logs.
 	RequestID func(context.Context) string
 	// Limits bound each document before it is validated; zero fields take their defaults.
@@ -71,11 +72,10 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 		if ctx.Err() != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{timeoutError()}})
 		}
-		if op != nil && op.Operation == ast.Mutation && opts.CanWrite != nil && !opts.CanWrite(ctx) {
-			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
-				Message:    "mutations need a write token: send Authorization: Bearer <token>",
-				Extensions: map[string]any{"code": string(kg.CodeUnauthorized)},
-			}}})
+		if op != nil && op.Operation == ast.Mutation && opts.AuthorizeWrite != nil {
+			if err := opts.AuthorizeWrite(ctx); err != nil {
+				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(ctx, err, opts)}})
+			}
 		}
 		if err := checkWriteItems(op, opCtx.Variables, limits.MaxWriteItems); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{err}})

@@ -5,7 +5,6 @@ package server
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"log/slog"
 	"net/http"
@@ -25,9 +24,12 @@ type Config struct {
 	// but then never with credentials: the CORS spec forbids the pair, and a server that
 	// echoes any origin with credentials lets every site act as its users.
 	AllowedOrigins []string
-	// WriteToken, when set, is the bearer token mutations need. Empty leaves writes open,
-	// which suits the local playground, not a shared server.
-	WriteToken string
+	// WriteTokens are the bearer tokens that may run mutations, each with the name its writes
+	// are recorded under. With none, anyone may write unless RefuseAnonymousWrites.
+	WriteTokens []WriteToken
+	// RefuseAnonymousWrites refuses every mutation when there are no WriteTokens: main sets
+	// it for a server listening beyond loopback, so that an open write API is a choice.
+	RefuseAnonymousWrites bool
 	// MaxBodyBytes caps a request body; a seed batch of 1000 items fits well within the default.
 	MaxBodyBytes int64
 	// RequestTimeout bounds each request, database work included.
@@ -77,14 +79,14 @@ func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 	gql := graph.NewHandler(store, graph.Options{
 		Logger:           logger,
 		ComplexityLimit:  cfg.ComplexityLimit,
-		CanWrite:         canWrite,
+		AuthorizeWrite:   authorizeWrite,
 		RequestID:        RequestID,
 		Limits:           cfg.Limits,
 		HeavyConcurrency: cfg.HeavyConcurrency,
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteToken, graphQLOverHTTP(gql)))))
+	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteTokens, cfg.RefuseAnonymousWrites, graphQLOverHTTP(gql)))))
 	mux.Handle("GET /{$}", playground.Handler("factgraph", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
@@ -117,26 +119,6 @@ func corsFor(origins []string) *cors.Cors {
 		AllowCredentials: len(origins) > 0 && !slices.Contains(origins, "*"),
 		MaxAge:           600,
 	})
-}
-
-type writerKey struct{}
-
-// authenticate marks requests that carry the write token; the GraphQL layer refuses
-// mutations from the others. Queries never need it.
-func authenticate(token string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok := token == ""
-		if !ok {
-			got, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			ok = found && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), writerKey{}, ok)))
-	})
-}
-
-func canWrite(ctx context.Context) bool {
-	ok, _ := ctx.Value(writerKey{}).(bool)
-	return ok
 }
 
 type requestIDKey struct{}

@@ -22,7 +22,7 @@ import (
 // over HTTP.
 
 func serve(t *testing.T, s kg.Store, token string) string {
-	srv := httptest.NewServer(server.New(s, server.Config{WriteToken: token}, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(server.New(s, server.Config{WriteTokens: []server.WriteToken{{Name: "seed", Token: token}}}, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/graphql"
 }

@@ -281,3 +281,71 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 		t.Errorf("exit %d after SIGTERM", code)
 	}
 }
+
+// gqlCode posts query with an optional bearer token and returns the first error's code.
+func gqlCode(t *testing.T, addr, token, query string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Errors []struct {
+			Extensions map[string]any `json:"extensions"`
+		} `json:"errors"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+func TestWriteAuthDefaults(t *testing.T) {
+	const write = `mutation { upsertSources(input: [{id: "source:x", title: "X"}]) { created } }`
+	local := func(addr string) string { _, port, _ := net.SplitHostPort(addr); return "127.0.0.1:" + port }
+	t.Run("loopback without tokens: anyone here may write", func(t *testing.T) {
+		p := start(t, true, nil, "-addr", "127.0.0.1:0", "-no-seed")
+		if c := gqlCode(t, p.addr, "", write); c != "" {
+			t.Errorf("code %q", c)
+		}
+	})
+	t.Run("every interface without tokens: no writes", func(t *testing.T) {
+		p := start(t, true, nil, "-addr", ":0", "-no-seed")
+		if c := gqlCode(t, local(p.addr), "", write); c != "FORBIDDEN" {
+			t.Errorf("code %q, want FORBIDDEN", c)
+		}
+	})
+	t.Run("every interface, explicitly open", func(t *testing.T) {
+		p := start(t, true, []string{"FACTGRAPH_ALLOW_ANONYMOUS_WRITES=true"}, "-addr", ":0", "-no-seed")
+		if c := gqlCode(t, local(p.addr), "", write); c != "" {
+			t.Errorf("code %q", c)
+		}
+	})
+	t.Run("named tokens from a file and the environment, never logged", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "tokens")
+		if err := os.WriteFile(file, []byte("alice token-from-the-file-123\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p := start(t, true, []string{"FACTGRAPH_WRITE_TOKENS=bob:token-from-the-env-456"}, "-addr", ":0", "-no-seed", "-write-tokens-file", file, "-log-level", "debug")
+		addr := local(p.addr)
+		for token, want := range map[string]string{"": "UNAUTHENTICATED", "token-from-the-file-123": "", "token-from-the-env-456": ""} {
+			if c := gqlCode(t, addr, token, write); c != want {
+				t.Errorf("token %q: code %q, want %q", token, c, want)
+			}
+		}
+		if log := p.stderr.String(); strings.Contains(log, "token-from") || !strings.Contains(log, "alice") {
+			t.Errorf("the log shows a token, or not the names:\n%s", log)
+		}
+	})
+}
