@@ -29,16 +29,9 @@ func (e entity) Sources(ctx context.Context) ([]*kg.Source, error) {
 // Relations resolves Entity.relations: one page of the entity's relations, batched with the
 // same field of every other entity in the response.
 func (e entity) Relations(ctx context.Context, types []kg.RelationType, direction *kg.Direction, first *int, after *string) (*RelationConnection, error) {
-	n, err := kg.PageSize(first)
+	q, err := neighborQuery(types, direction, first, after, !selectionOf(ctx).total())
 	if err != nil {
 		return nil, err
-	}
-	q := kg.NeighborQuery{Direction: kg.DirectionBoth, Types: types, First: n}
-	if direction != nil {
-		q.Direction = *direction
-	}
-	if after != nil {
-		q.After = *after
 	}
 	page, err := loadersFrom(ctx).neighbors(ctx, q, e.ID)
 	if err != nil {
@@ -49,9 +42,9 @@ func (e entity) Relations(ctx context.Context, types []kg.RelationType, directio
 
 // Degree resolves Entity.degree: the total of a one-item-less page, batched like relations.
 func (e entity) Degree(ctx context.Context, types []kg.RelationType, direction *kg.Direction) (int, error) {
-	q := kg.NeighborQuery{Direction: kg.DirectionBoth, Types: types, First: 0}
-	if direction != nil {
-		q.Direction = *direction
+	q, err := neighborQuery(types, direction, new(int), nil, false)
+	if err != nil {
+		return 0, err
 	}
 	page, err := loadersFrom(ctx).neighbors(ctx, q, e.ID)
 	if err != nil {

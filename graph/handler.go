@@ -35,6 +35,11 @@ type Options struct {
 	// HeavyConcurrency caps the heavy fields (scans, counts, traversals) running at once
 	// across all requests; 0 means DefaultHeavyConcurrency(), negative means no cap.
 	HeavyConcurrency int
+
+	// batchWait overrides how long the dataloaders wait for more keys (batchWait); the
+	// look-ahead test sets it to zero so that anything left to the loaders shows up as
+	// one store call per item.
+	batchWait *time.Duration
 }
 
 // DefaultHeavyConcurrency leaves one core to cheap reads: the cores less one, at least one.
@@ -48,6 +53,10 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 	}
 	if opts.RequestID == nil {
 		opts.RequestID = func(context.Context) string { return "" }
+	}
+	wait := batchWait
+	if opts.batchWait != nil {
+		wait = *opts.batchWait
 	}
 	cfg := Config{Resolvers: &Resolver{Store: store, Logger: opts.Logger}}
 	setComplexity(&cfg.Complexity)
@@ -106,7 +115,7 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 		return resolverError{fmt.Errorf("panic: %v", p)}
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		srv.ServeHTTP(w, r.WithContext(withLoaders(r.Context(), newLoaders(store))))
+		srv.ServeHTTP(w, r.WithContext(withLoaders(r.Context(), newLoaders(store, wait))))
 	})
 }
 

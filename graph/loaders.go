@@ -30,16 +30,17 @@ type loaders struct {
 
 // batchWait is how long a loader waits for more keys before it fetches: long enough for
 // gqlgen's concurrent field resolvers to join the batch, short next to a database round trip.
+// The shapes the look-ahead (prefetch.go) covers never reach a loader's fetch, so never wait.
 const batchWait = 2 * time.Millisecond
 
-func newLoaders(s kg.Store) *loaders {
-	l := &loaders{store: s, neighbor: map[string]*dataloadgen.Loader[string, *kg.RelationPage]{}, batchWait: batchWait}
-	l.entity = dataloadgen.NewLoader(byIDs(s.EntitiesByIDs), dataloadgen.WithWait(batchWait))
-	l.source = dataloadgen.NewLoader(byIDs(s.SourcesByIDs), dataloadgen.WithWait(batchWait))
-	l.relation = dataloadgen.NewLoader(byIDs(s.RelationsByIDs), dataloadgen.WithWait(batchWait))
+func newLoaders(s kg.Store, wait time.Duration) *loaders {
+	l := &loaders{store: s, neighbor: map[string]*dataloadgen.Loader[string, *kg.RelationPage]{}, batchWait: wait}
+	l.entity = dataloadgen.NewLoader(byIDs(s.EntitiesByIDs), dataloadgen.WithWait(wait))
+	l.source = dataloadgen.NewLoader(byIDs(s.SourcesByIDs), dataloadgen.WithWait(wait))
+	l.relation = dataloadgen.NewLoader(byIDs(s.RelationsByIDs), dataloadgen.WithWait(wait))
 	l.disputedBy = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]*kg.Relation, error) {
 		return disputedBy(ctx, s, ids)
-	}, dataloadgen.WithWait(batchWait))
+	}, dataloadgen.WithWait(wait))
 	return l
 }
 
@@ -114,28 +115,60 @@ func (l *loaders) sources(ctx context.Context, ids []string) ([]*kg.Source, erro
 	return ss, nil
 }
 
-// neighbors loads one entity's page of relations. Requests with the same shape (direction,
-// types, page) share a loader, so `entities { relations(first: 5) }` is one store call.
-func (l *loaders) neighbors(ctx context.Context, q kg.NeighborQuery, id string) (*kg.RelationPage, error) {
-	types := slices.Clone(q.Types)
-	slices.Sort(types)
-	var key strings.Builder
-	fmt.Fprintf(&key, "%s|%d|%s|", q.Direction, q.First, q.After)
-	for _, t := range types {
-		key.WriteString(string(t) + ",")
+// neighborQuery is the store query behind Entity.relations and Entity.degree with these
+// arguments, minus the entity ids: the resolvers and the look-ahead (prefetch.go) build it
+// the same way, so that they meet in the same loader.
+func neighborQuery(types []kg.RelationType, direction *kg.Direction, first *int, after *string, skipTotal bool) (kg.NeighborQuery, error) {
+	n, err := kg.PageSize(first)
+	if err != nil {
+		return kg.NeighborQuery{}, err
 	}
+	q := kg.NeighborQuery{Direction: kg.DirectionBoth, Types: types, First: n, SkipTotal: skipTotal}
+	if direction != nil {
+		q.Direction = *direction
+	}
+	if after != nil {
+		q.After = *after
+	}
+	return q, nil
+}
+
+// neighborLoader returns the loader of one neighbour query shape (direction, types, page,
+// whether to count), creating it on first use.
+func (l *loaders) neighborLoader(q kg.NeighborQuery) *dataloadgen.Loader[string, *kg.RelationPage] {
+	key := neighborKey(q)
 	l.mu.Lock()
-	ld, ok := l.neighbor[key.String()]
+	defer l.mu.Unlock()
+	ld, ok := l.neighbor[key]
 	if !ok {
 		shape := q
+		shape.EntityIDs = nil
 		ld = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*kg.RelationPage, error) {
+			shape := shape
 			shape.EntityIDs = ids
 			return l.store.Neighbors(ctx, shape)
 		}, dataloadgen.WithWait(l.batchWait))
-		l.neighbor[key.String()] = ld
+		l.neighbor[key] = ld
 	}
-	l.mu.Unlock()
-	return ld.Load(ctx, id)
+	return ld
+}
+
+// neighborKey names a neighbour query's shape: everything but the entity ids.
+func neighborKey(q kg.NeighborQuery) string {
+	types := slices.Clone(q.Types)
+	slices.Sort(types)
+	var key strings.Builder
+	fmt.Fprintf(&key, "%s|%d|%s|%t|", q.Direction, q.First, q.After, q.SkipTotal)
+	for _, t := range types {
+		key.WriteString(string(t) + ",")
+	}
+	return key.String()
+}
+
+// neighbors loads one entity's page of relations. Requests with the same shape share a
+// loader, so `entities { relations(first: 5) }` is one store call.
+func (l *loaders) neighbors(ctx context.Context, q kg.NeighborQuery, id string) (*kg.RelationPage, error) {
+	return l.neighborLoader(q).Load(ctx, id)
 }
 
 // disputedBy finds the relations disputing each of ids in one query (paged through), and

@@ -75,8 +75,14 @@ func (r *queryResolver) Node(ctx context.Context, id string) (Node, error) {
 }
 
 func (r *queryResolver) Entity(ctx context.Context, id string) (Entity, error) {
-	e, err := loadersFrom(ctx).entity.Load(ctx, id)
-	return wrapOrNil(e), err
+	// A root field has no siblings to batch with: ask the store now rather than wait for a
+	// loader batch, then look ahead from the entity.
+	es, err := r.Store.EntitiesByIDs(ctx, []string{id})
+	if err != nil || es[0] == nil {
+		return nil, err
+	}
+	prefetchFromEntities(ctx, es, selectionOf(ctx).set)
+	return wrap(es[0]), nil
 }
 
 func (r *queryResolver) Entities(ctx context.Context, filter *kg.EntityFilter, orderBy *kg.EntityOrder, first *int, after *string) (*EntityConnection, error) {
@@ -94,9 +100,14 @@ func (r *queryResolver) Entities(ctx context.Context, filter *kg.EntityFilter, o
 	if after != nil {
 		q.After = *after
 	}
+	sel := selectionOf(ctx)
+	q.SkipTotal, q.First = !sel.total(), sel.pageSize(q.First)
 	page, err := r.Store.Entities(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	for _, nodes := range sel.nodes("EntityConnection", "EntityEdge") {
+		prefetchFromEntities(ctx, page.Items, nodes)
 	}
 	return entityConnection(page, q.OrderBy), nil
 }
@@ -120,9 +131,14 @@ func (r *queryResolver) Relations(ctx context.Context, filter *kg.RelationFilter
 	if after != nil {
 		q.After = *after
 	}
+	sel := selectionOf(ctx)
+	q.SkipTotal, q.First = !sel.total(), sel.pageSize(q.First)
 	page, err := r.Store.Relations(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	for _, nodes := range sel.nodes("RelationConnection", "RelationEdge") {
+		prefetchFromRelations(ctx, page.Items, nodes)
 	}
 	return relationConnection(page, q.OrderBy), nil
 }
@@ -136,7 +152,8 @@ func (r *queryResolver) Sources(ctx context.Context, first *int, after *string) 
 	if err != nil {
 		return nil, err
 	}
-	q := kg.SourceQuery{First: n}
+	sel := selectionOf(ctx)
+	q := kg.SourceQuery{First: sel.pageSize(n), SkipTotal: !sel.total()}
 	if after != nil {
 		q.After = *after
 	}

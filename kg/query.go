@@ -408,6 +408,9 @@ type EntityQuery struct {
 	OrderBy EntityOrder
 	First   int
 	After   string
+	// SkipTotal says the caller does not need TotalCount: the store leaves it 0 and does not
+	// count, which for a large match is most of the work.
+	SkipTotal bool
 }
 
 // EntityPage is one page of entities. TotalCount counts every match, not just this page.
@@ -517,6 +520,9 @@ type RelationQuery struct {
 	OrderBy RelationOrder
 	First   int
 	After   string
+	// SkipTotal says the caller does not need TotalCount: the store leaves it 0 and does not
+	// count, which for a large match is most of the work.
+	SkipTotal bool
 }
 
 // RelationPage is one page of relations.
@@ -535,6 +541,9 @@ type NeighborQuery struct {
 	Types     []RelationType
 	First     int
 	After     string
+	// SkipTotal says the caller does not need TotalCount: the store leaves it 0 and does not
+	// count, which for a large match is most of the work.
+	SkipTotal bool
 }
 
 // NeighborOrder is the fixed ordering of NeighborQuery pages.
@@ -559,6 +568,9 @@ func MatchNeighbor(r *Relation, id string, d Direction, types []RelationType) bo
 type SourceQuery struct {
 	First int
 	After string
+	// SkipTotal says the caller does not need TotalCount: the store leaves it 0 and does not
+	// count, which for a large match is most of the work.
+	SkipTotal bool
 }
 
 // SourceOrder is the ordering of source pages.

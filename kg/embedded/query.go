@@ -19,9 +19,11 @@ import (
 // ignores the cursor. A listing is thus one pass over the rows, with no per-query sort.
 
 // cut walks asc (sorted ascending) in direction dir and returns at most first of the rows
-// after the cursor that match (nil match: all do), whether more follow, and how many rows
-// match in all.
-func cut[T any](asc []T, dir kg.SortDirection, after, match func(T) bool, first int) (page []T, more bool, total int) {
+// after the cursor that match (nil match: all do), whether more follow, and, when count is
+// set, how many rows match in all (else 0). Without count the walk starts at the cursor and
+// stops at the first match past the page, so a selective page costs what it returns, not a
+// pass over every row.
+func cut[T any](asc []T, dir kg.SortDirection, after, match func(T) bool, first int, count bool) (page []T, more bool, total int) {
 	n := len(asc)
 	at := func(i int) T { return asc[i] }
 	if dir == kg.Desc {
@@ -29,12 +31,20 @@ func cut[T any](asc []T, dir kg.SortDirection, after, match func(T) bool, first 
 	}
 	start := sort.Search(n, func(i int) bool { return after(at(i)) })
 	if match == nil {
+		page = make([]T, 0, max(0, min(first, n-start)))
 		for i := start; i < min(start+first, n); i++ {
 			page = append(page, at(i))
 		}
-		return page, n-start > first, n
+		if count {
+			total = n
+		}
+		return page, n-start > first, total
 	}
-	for i := range n {
+	from := start
+	if count {
+		from = 0
+	}
+	for i := from; i < n; i++ {
 		row := at(i)
 		if !match(row) {
 			continue
@@ -45,8 +55,14 @@ func cut[T any](asc []T, dir kg.SortDirection, after, match func(T) bool, first 
 				page = append(page, row)
 			} else {
 				more = true
+				if !count {
+					break
+				}
 			}
 		}
+	}
+	if !count {
+		total = 0
 	}
 	return page, more, total
 }
@@ -99,11 +115,11 @@ func compareRelations(field kg.RelationOrderField) func(a, b *relationRow) int {
 func compareSources(a, b *kg.Source) int { return strings.Compare(a.ID, b.ID) }
 
 // relationPage cuts one page from asc in order o after cursor c, returning copies.
-func relationPage(asc []*relationRow, o kg.RelationOrder, c *kg.Cursor, match func(*relationRow) bool, first int) *kg.RelationPage {
+func relationPage(asc []*relationRow, o kg.RelationOrder, c *kg.Cursor, match func(*relationRow) bool, first int, count bool) *kg.RelationPage {
 	numeric := o.Field == kg.RelationOrderTime
 	page, more, total := cut(asc, o.Direction, func(row *relationRow) bool {
 		return kg.After(c, o.Direction, numeric, relationKey(o.Field, row), row.r.ID)
-	}, match, first)
+	}, match, first, count)
 	items := make([]*kg.Relation, len(page))
 	for i, row := range page {
 		items[i] = cloneRelation(row.r)
@@ -148,7 +164,7 @@ func (s *Store) Entities(ctx context.Context, q kg.EntityQuery) (*kg.EntityPage,
 	}
 	page, more, total := cut(asc, o.Direction, func(row *entityRow) bool {
 		return kg.After(c, o.Direction, false, entityKey(o.Field, row), row.e.ID)
-	}, stoppable(ctx, match), q.First)
+	}, stoppable(ctx, match), q.First, !q.SkipTotal)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -196,7 +212,7 @@ func (s *Store) Relations(ctx context.Context, q kg.RelationQuery) (*kg.Relation
 	} else if o.Field == kg.RelationOrderTime {
 		asc = timeWindow(asc, q.Filter)
 	}
-	page := relationPage(asc, o, c, stoppable(ctx, match), q.First)
+	page := relationPage(asc, o, c, stoppable(ctx, match), q.First, !q.SkipTotal)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -375,7 +391,7 @@ func (s *Store) Sources(ctx context.Context, q kg.SourceQuery) (*kg.SourcePage, 
 	defer s.mu.RUnlock()
 
 	page, more, total := cut(s.g.sourcesByID.rows, kg.Asc,
-		func(src *kg.Source) bool { return kg.After(c, kg.Asc, false, "", src.ID) }, nil, q.First)
+		func(src *kg.Source) bool { return kg.After(c, kg.Asc, false, "", src.ID) }, nil, q.First, !q.SkipTotal)
 	items := make([]*kg.Source, len(page))
 	for i, src := range page {
 		items[i] = cloneSource(src)
@@ -416,13 +432,22 @@ func (s *Store) Neighbors(ctx context.Context, q kg.NeighborQuery) (map[string]*
 			continue
 		}
 		var asc []*relationRow
-		for _, rid := range s.g.relationsOf(id, dir) {
-			if row := s.g.relations[rid]; kg.MatchNeighbor(row.r, id, dir, q.Types) {
+		s.g.eachRelation(id, dir, func(row *relationRow) {
+			if kg.MatchNeighbor(row.r, id, dir, q.Types) {
 				asc = append(asc, row)
 			}
+		})
+		if q.First == 0 && c == nil {
+			// A count (Entity.degree): no page to order.
+			page := &kg.RelationPage{Items: []*kg.Relation{}, HasNextPage: len(asc) > 0}
+			if !q.SkipTotal {
+				page.TotalCount = len(asc)
+			}
+			out[id] = page
+			continue
 		}
 		slices.SortFunc(asc, compareRelations(kg.NeighborOrder.Field))
-		out[id] = relationPage(asc, kg.NeighborOrder, c, nil, q.First)
+		out[id] = relationPage(asc, kg.NeighborOrder, c, nil, q.First, !q.SkipTotal)
 	}
 	return out, nil
 }

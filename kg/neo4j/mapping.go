@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/factgraph/factgraph/kg"
@@ -339,11 +340,49 @@ func (r *reader) id() string {
 	return id
 }
 
+// entityFields are the entity properties that reads return: what kg.Entity holds, without
+// the keys derived for filtering and ordering (nameFold, nameKey, searchText, aliasesFold,
+// categoryFold), which are much of a node's bytes and which no caller reads back.
+var entityFields = []string{"id", "kind", "name", "aliases", "description", "sourceIds", "category",
+	"countryCode", "agreementStatus", "scope",
+	"validFrom", "validFromPrecision", "validFromNote", "validTo", "validToPrecision", "validToNote",
+	"occurredAt", "occurredAtPrecision", "occurredAtNote", "durationMinutes", "createdAt", "updatedAt"}
+
+// entityProjection is the Cypher map projection of entityFields from node variable n, e.g.
+// `n {.id, .kind, ...}`; entityFromProps reads its result.
+//
+// It also carries the node's labels, under a key no property of ours uses, so that a node
+// written without its kind property (not by factgraph) still reads as its kind.
+func entityProjection(n string) string {
+	return n + " {." + strings.Join(entityFields, ", .") + ", " + labelsKey + ": labels(" + n + ")}"
+}
+
+// labelsKey holds a node's labels in entityProjection's map.
+const labelsKey = "`_labels`"
+
 func entityFromNode(n neo4j.Node) (*kg.Entity, error) {
-	r := &reader{p: n.Props}
+	return entityFrom(n.Props, n.Labels)
+}
+
+// entityFromProps reads an entity from entityProjection's map.
+func entityFromProps(props map[string]any) (*kg.Entity, error) {
+	var labels []string
+	if l, ok := props[strings.Trim(labelsKey, "`")].([]any); ok {
+		for _, v := range l {
+			if s, ok := v.(string); ok {
+				labels = append(labels, s)
+			}
+		}
+	}
+	return entityFrom(props, labels)
+}
+
+// entityFrom reads an entity from a node's properties and labels.
+func entityFrom(props map[string]any, labels []string) (*kg.Entity, error) {
+	r := &reader{p: props}
 	e := &kg.Entity{
 		ID:              r.id(),
-		Kind:            r.kind(n.Labels),
+		Kind:            r.kind(labels),
 		Name:            r.str("name"),
 		Aliases:         r.list("aliases"),
 		Description:     r.str("description"),
@@ -437,6 +476,19 @@ func recNode(rec *neo4j.Record, key string) (neo4j.Node, error) {
 		return neo4j.Node{}, fmt.Errorf("neo4j: column %q is %T, want node", key, v)
 	}
 	return n, nil
+}
+
+// recEntity reads an entity from a column holding entityProjection's map.
+func recEntity(rec *neo4j.Record, key string) (*kg.Entity, error) {
+	v, ok := rec.Get(key)
+	if !ok {
+		return nil, fmt.Errorf("neo4j: record has no column %q", key)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("neo4j: column %q is %T, want map", key, v)
+	}
+	return entityFromProps(m)
 }
 
 func recString(rec *neo4j.Record, key string) (string, error) {

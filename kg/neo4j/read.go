@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -58,26 +59,25 @@ func (s *Store) EntitiesByIDs(ctx context.Context, ids []string) ([]*kg.Entity, 
 	return byIDs(ctx, s, "entities by id", ids, fetchEntities)
 }
 
-const entitiesByIDQuery = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n"
+var entitiesByIDQuery = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN " + entityProjection("n") + " AS n"
 
 func fetchEntities(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (map[string]*kg.Entity, error) {
-	return fetchNodes(ctx, tx, entitiesByIDQuery, ids, entityFromNode, func(e *kg.Entity) string { return e.ID })
+	return fetchNodes(ctx, tx, entitiesByIDQuery, ids,
+		func(rec *neo4j.Record) (*kg.Entity, error) { return recEntity(rec, "n") },
+		func(e *kg.Entity) string { return e.ID })
 }
 
-// fetchNodes runs a by-id query that returns nodes as `n` and maps them by id.
+// fetchNodes runs a by-id query that returns one value per record as `n`, decodes each and
+// maps them by id.
 func fetchNodes[T any](ctx context.Context, tx neo4j.ManagedTransaction, query string, ids []string,
-	decode func(neo4j.Node) (*T, error), idOf func(*T) string) (map[string]*T, error) {
+	decode func(*neo4j.Record) (*T, error), idOf func(*T) string) (map[string]*T, error) {
 	recs, err := run(ctx, tx, query, map[string]any{"ids": uniq(ids)})
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]*T, len(recs))
 	for _, rec := range recs {
-		n, err := recNode(rec, "n")
-		if err != nil {
-			return nil, err
-		}
-		v, err := decode(n)
+		v, err := decode(rec)
 		if err != nil {
 			return nil, err
 		}
@@ -92,7 +92,14 @@ func (s *Store) SourcesByIDs(ctx context.Context, ids []string) ([]*kg.Source, e
 }
 
 func fetchSources(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (map[string]*kg.Source, error) {
-	return fetchNodes(ctx, tx, "UNWIND $ids AS id MATCH (n:Source {id: id}) RETURN n", ids, sourceFromNode,
+	return fetchNodes(ctx, tx, "UNWIND $ids AS id MATCH (n:Source {id: id}) RETURN n", ids,
+		func(rec *neo4j.Record) (*kg.Source, error) {
+			n, err := recNode(rec, "n")
+			if err != nil {
+				return nil, err
+			}
+			return sourceFromNode(n)
+		},
 		func(s *kg.Source) string { return s.ID })
 }
 
@@ -130,11 +137,99 @@ func pageSize(first int) (int, error) {
 }
 
 // pageQuery is a compiled listing: the query for one page (first+1 rows, to tell whether
-// another page follows) and the query counting every match, each with its parameters.
+// another page follows) and the query counting every match ("" when the caller skips the
+// total), each with its parameters.
 type pageQuery struct {
 	page, count             string
 	pageParams, countParams params
 	first                   int
+	// cursor says the page starts after a cursor; without one, a page of 0 is answered by
+	// the count alone (another page follows exactly when anything matches).
+	cursor bool
+}
+
+// runPage runs a compiled listing in tx and decodes the page's rows: the page query unless
+// the count answers it, the count query unless the total is skipped.
+func runPage[T any](ctx context.Context, tx neo4j.ManagedTransaction, pq *pageQuery, decode func(*neo4j.Record) (*T, error)) (items []*T, more bool, total int, err error) {
+	if pq.count != "" {
+		if total, err = runCount(ctx, tx, pq.count, pq.countParams); err != nil {
+			return nil, false, 0, err
+		}
+		if pq.first == 0 && !pq.cursor {
+			return []*T{}, total > 0, total, nil
+		}
+	}
+	recs, err := run(ctx, tx, pq.page, pq.pageParams)
+	if err != nil {
+		return nil, false, 0, err
+	}
+	items = make([]*T, 0, min(len(recs), pq.first))
+	for i, rec := range recs {
+		if i == pq.first {
+			return items, true, total, nil
+		}
+		v, err := decode(rec)
+		if err != nil {
+			return nil, false, 0, err
+		}
+		items = append(items, v)
+	}
+	return items, false, total, nil
+}
+
+// onlyField reports whether a filter sets nothing but the field that clear zeroes: then a
+// count can read the database's count store (per label or type) instead of matching rows.
+func onlyField[F any](f *F, clear func(*F)) bool {
+	if f == nil {
+		return true
+	}
+	g := *f
+	clear(&g)
+	return reflect.ValueOf(g).IsZero()
+}
+
+// kindCount counts the entities of kinds (every entity for none) from the count store: a
+// label count is a lookup, not a scan. Duplicate kinds count once, as in a filter.
+func kindCount(kinds []kg.EntityKind) (string, error) {
+	if len(kinds) == 0 {
+		return "MATCH (n:Entity) RETURN count(n) AS total", nil
+	}
+	var parts []string
+	seen := map[kg.EntityKind]bool{}
+	for _, k := range kinds {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		label, err := kindLabel(k)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, "MATCH (n:"+label+") RETURN count(n) AS c")
+	}
+	return "CALL () {\n" + strings.Join(parts, "\nUNION ALL\n") + "\n}\nRETURN sum(c) AS total", nil
+}
+
+// typeCount counts the relations of types (of every relation type for none) from the count
+// store, one lookup per type.
+func typeCount(types []kg.RelationType) (string, error) {
+	if len(types) == 0 {
+		types = kg.RelationTypes
+	}
+	var parts []string
+	seen := map[kg.RelationType]bool{}
+	for _, t := range types {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		rt, err := relType(t)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, "MATCH ()-[r:"+rt+"]->() RETURN count(r) AS c")
+	}
+	return "CALL () {\n" + strings.Join(parts, "\nUNION ALL\n") + "\n}\nRETURN sum(c) AS total", nil
 }
 
 // entityMatch is the MATCH part of an entity listing: it binds n, starting from the entity
@@ -185,11 +280,19 @@ func entitiesQuery(q kg.EntityQuery) (*pageQuery, error) {
 	if err != nil {
 		return nil, err
 	}
-	pq := &pageQuery{
-		count:       match + " WHERE " + where + " RETURN count(n) AS total",
-		countParams: p,
-		pageParams:  maps.Clone(p),
-		first:       first,
+	pq := &pageQuery{pageParams: maps.Clone(p), first: first, cursor: cur != nil}
+	switch {
+	case q.SkipTotal:
+	case onlyField(q.Filter, func(f *kg.EntityFilter) { f.Kinds = nil }):
+		var kinds []kg.EntityKind
+		if q.Filter != nil {
+			kinds = q.Filter.Kinds
+		}
+		if pq.count, err = kindCount(kinds); err != nil {
+			return nil, err
+		}
+	default:
+		pq.count, pq.countParams = match+" WHERE "+where+" RETURN count(n) AS total", p
 	}
 	key := ""
 	if order.Field == kg.EntityOrderName {
@@ -200,39 +303,24 @@ func entitiesQuery(q kg.EntityQuery) (*pageQuery, error) {
 		where += " AND " + keysetCondition(key, "n.id", order.Direction, nameKey(cur.Key), cur.ID, pq.pageParams)
 	}
 	pq.pageParams["limit"] = int64(first + 1)
-	pq.page = match + " WHERE " + where + " RETURN n " + orderBy(key, "n.id", order.Direction) + " LIMIT $limit"
+	// Sorted and cut before the projection, so only the page's rows are read out.
+	pq.page = match + " WHERE " + where + " WITH n " + orderBy(key, "n.id", order.Direction) + " LIMIT $limit RETURN " + entityProjection("n") + " AS n"
 	return pq, nil
 }
 
-// Entities implements kg.Store: one keyset page plus the total count, in one transaction.
+// Entities implements kg.Store: one keyset page and, unless skipped, the total count, in one
+// transaction.
 func (s *Store) Entities(ctx context.Context, q kg.EntityQuery) (*kg.EntityPage, error) {
 	pq, err := entitiesQuery(q)
 	if err != nil {
 		return nil, err
 	}
 	return readTx(ctx, s, "list entities", func(tx neo4j.ManagedTransaction) (*kg.EntityPage, error) {
-		recs, err := run(ctx, tx, pq.page, pq.pageParams)
+		items, more, total, err := runPage(ctx, tx, pq, func(rec *neo4j.Record) (*kg.Entity, error) { return recEntity(rec, "n") })
 		if err != nil {
 			return nil, err
 		}
-		page := &kg.EntityPage{Items: make([]*kg.Entity, 0, min(len(recs), pq.first))}
-		for i, rec := range recs {
-			if i == pq.first {
-				page.HasNextPage = true
-				break
-			}
-			n, err := recNode(rec, "n")
-			if err != nil {
-				return nil, err
-			}
-			e, err := entityFromNode(n)
-			if err != nil {
-				return nil, err
-			}
-			page.Items = append(page.Items, e)
-		}
-		page.TotalCount, err = runCount(ctx, tx, pq.count, pq.countParams)
-		return page, err
+		return &kg.EntityPage{Items: items, HasNextPage: more, TotalCount: total}, nil
 	})
 }
 
@@ -312,12 +400,30 @@ func relationsQuery(q kg.RelationQuery) (*pageQuery, error) {
 	if err != nil {
 		return nil, err
 	}
-	where := compileRelationFilter(q.Filter, p)
-	pq := &pageQuery{
-		count:       match + " WHERE " + where + " RETURN count(r) AS total",
-		countParams: p,
-		pageParams:  maps.Clone(p),
-		first:       first,
+	// relationMatch restricts the pattern to the filter's types, so the WHERE need not test
+	// type(r) again.
+	var where string
+	if q.Filter != nil {
+		untyped := *q.Filter
+		untyped.Types = nil
+		where = compileRelationFilter(&untyped, p)
+	} else {
+		where = compileRelationFilter(nil, p)
+	}
+	pq := &pageQuery{pageParams: maps.Clone(p), first: first, cursor: cur != nil}
+	countsFromStore := onlyField(q.Filter, func(f *kg.RelationFilter) { f.Types = nil })
+	switch {
+	case q.SkipTotal:
+	case countsFromStore:
+		var types []kg.RelationType
+		if q.Filter != nil {
+			types = q.Filter.Types
+		}
+		if pq.count, err = typeCount(types); err != nil {
+			return nil, err
+		}
+	default:
+		pq.count, pq.countParams = match+" WHERE "+where+" RETURN count(r) AS total", p
 	}
 	key := ""
 	if order.Field == kg.RelationOrderTime {
@@ -342,7 +448,11 @@ func relationsQuery(q kg.RelationQuery) (*pageQuery, error) {
 	}
 	pq.pageParams["limit"] = int64(first + 1)
 	if window {
-		pq.page, pq.count = relationWindowUnion(filter, where, orderBy(key, "r.id", order.Direction))
+		var count string
+		pq.page, count = relationWindowUnion(filter, where, orderBy(key, "r.id", order.Direction))
+		if pq.count != "" {
+			pq.count = count
+		}
 		return pq, nil
 	}
 	pq.page = match + " WHERE " + where +
@@ -388,24 +498,11 @@ func (s *Store) Relations(ctx context.Context, q kg.RelationQuery) (*kg.Relation
 		return nil, err
 	}
 	return readTx(ctx, s, "list relations", func(tx neo4j.ManagedTransaction) (*kg.RelationPage, error) {
-		recs, err := run(ctx, tx, pq.page, pq.pageParams)
+		items, more, total, err := runPage(ctx, tx, pq, relationFromRecord)
 		if err != nil {
 			return nil, err
 		}
-		page := &kg.RelationPage{Items: make([]*kg.Relation, 0, min(len(recs), pq.first))}
-		for i, rec := range recs {
-			if i == pq.first {
-				page.HasNextPage = true
-				break
-			}
-			r, err := relationFromRecord(rec)
-			if err != nil {
-				return nil, err
-			}
-			page.Items = append(page.Items, r)
-		}
-		page.TotalCount, err = runCount(ctx, tx, pq.count, pq.countParams)
-		return page, err
+		return &kg.RelationPage{Items: items, HasNextPage: more, TotalCount: total}, nil
 	})
 }
 
@@ -424,30 +521,22 @@ func (s *Store) Sources(ctx context.Context, q kg.SourceQuery) (*kg.SourcePage, 
 	if cur != nil {
 		where = keysetCondition("", "s.id", kg.Asc, nil, cur.ID, p)
 	}
-	pageQuery := "MATCH (s:Source) WHERE " + where + " RETURN s ORDER BY s.id LIMIT $limit"
+	pq := &pageQuery{page: "MATCH (s:Source) WHERE " + where + " RETURN s ORDER BY s.id LIMIT $limit", pageParams: p, first: first, cursor: cur != nil}
+	if !q.SkipTotal {
+		pq.count = "MATCH (s:Source) RETURN count(s) AS total"
+	}
 	return readTx(ctx, s, "list sources", func(tx neo4j.ManagedTransaction) (*kg.SourcePage, error) {
-		recs, err := run(ctx, tx, pageQuery, p)
-		if err != nil {
-			return nil, err
-		}
-		page := &kg.SourcePage{Items: make([]*kg.Source, 0, min(len(recs), first))}
-		for i, rec := range recs {
-			if i == first {
-				page.HasNextPage = true
-				break
-			}
+		items, more, total, err := runPage(ctx, tx, pq, func(rec *neo4j.Record) (*kg.Source, error) {
 			n, err := recNode(rec, "s")
 			if err != nil {
 				return nil, err
 			}
-			src, err := sourceFromNode(n)
-			if err != nil {
-				return nil, err
-			}
-			page.Items = append(page.Items, src)
+			return sourceFromNode(n)
+		})
+		if err != nil {
+			return nil, err
 		}
-		page.TotalCount, err = runCount(ctx, tx, "MATCH (s:Source) RETURN count(s) AS total", nil)
-		return page, err
+		return &kg.SourcePage{Items: items, HasNextPage: more, TotalCount: total}, nil
 	})
 }
 
@@ -492,21 +581,30 @@ func neighborsQuery(q kg.NeighborQuery) (query string, p params, first int, err 
 		key, _ := strconv.ParseInt(cur.Key, 10, 64) // Decode checked it
 		where = " WHERE " + keysetCondition("r.t", "r.id", kg.Asc, key, cur.ID, p)
 	}
-	// DISTINCT because an undirected pattern meets a self-loop twice.
-	query = `UNWIND $ids AS id
-OPTIONAL MATCH (x:Entity {id: id})
+	// DISTINCT because an undirected pattern meets a self-loop twice. The page is left out
+	// when the count alone answers it (no rows asked, no cursor), the count when skipped.
+	page, count := "[] AS rows", "0 AS total"
+	var subs strings.Builder
+	if first > 0 || cur != nil || q.SkipTotal {
+		subs.WriteString(`
 CALL (x) {
   MATCH ` + pattern + where + `
   WITH DISTINCT r
   ORDER BY r.t, r.id
   LIMIT $limit
   RETURN collect({r: r, from: startNode(r).id, to: endNode(r).id}) AS rows
-}
+}`)
+		page = "rows"
+	}
+	if !q.SkipTotal {
+		subs.WriteString(`
 CALL (x) {
   MATCH ` + pattern + `
   RETURN count(DISTINCT r) AS total
-}
-RETURN id, rows, total`
+}`)
+		count = "total"
+	}
+	query = "UNWIND $ids AS id\nOPTIONAL MATCH (x:Entity {id: id})" + subs.String() + "\nRETURN id, " + page + ", " + count
 	return query, p, first, nil
 }
 
@@ -538,6 +636,9 @@ func (s *Store) Neighbors(ctx context.Context, q kg.NeighborQuery) (map[string]*
 			rows, ok := rowsV.([]any)
 			if !ok {
 				return nil, fmt.Errorf("neo4j: neighbor rows are %T", rowsV)
+			}
+			if first == 0 && q.After == "" && !q.SkipTotal {
+				page.HasNextPage = page.TotalCount > 0
 			}
 			for i, rowV := range rows {
 				if i == first {

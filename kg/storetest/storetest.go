@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) kg.Store) {
 	t.Run("RelationFilter", func(t *testing.T) { testRelationFilter(t, open) })
 	t.Run("Order", func(t *testing.T) { testOrder(t, open) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
+	t.Run("Counts", func(t *testing.T) { testCounts(t, open) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open) })
 	t.Run("Neighbors", func(t *testing.T) { testNeighbors(t, open) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
