@@ -68,7 +68,13 @@ type mayWriteKey struct{}
 // may, under that token's name (kg.WithWriter); without tokens configured, anyone may unless
 // anonymous writes are refused (main refuses them on a non-loopback address). Queries never
 // need a token. Every token is compared, in constant time, whatever matched first.
-func authenticate(tokens []WriteToken, refuseAnonymous bool, next http.Handler) http.Handler {
+func authenticate(configured []WriteToken, refuseAnonymous bool, next http.Handler) http.Handler {
+	var tokens []WriteToken // an empty token would let an empty bearer in: never one
+	for _, t := range configured {
+		if t.Token != "" {
+			tokens = append(tokens, t)
+		}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		var verdict error
