@@ -80,12 +80,12 @@ type ComplexityRoot struct {
 	}
 
 	DeleteEntityPayload struct {
+		DeletedID        func(childComplexity int) int
 		DeletedRelations func(childComplexity int) int
-		ID               func(childComplexity int) int
 	}
 
 	DeleteRelationPayload struct {
-		ID func(childComplexity int) int
+		DeletedID func(childComplexity int) int
 	}
 
 	EntityConnection struct {
@@ -133,7 +133,7 @@ type ComplexityRoot struct {
 	GraphNode struct {
 		Distance func(childComplexity int) int
 		Entity   func(childComplexity int) int
-		ID       func(childComplexity int) int
+		EntityID func(childComplexity int) int
 		Kind     func(childComplexity int) int
 		Label    func(childComplexity int) int
 	}
@@ -644,25 +644,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Country.UpdatedAt(childComplexity), true
 
+	case "DeleteEntityPayload.deletedId":
+		if e.ComplexityRoot.DeleteEntityPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteEntityPayload.DeletedID(childComplexity), true
 	case "DeleteEntityPayload.deletedRelations":
 		if e.ComplexityRoot.DeleteEntityPayload.DeletedRelations == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DeleteEntityPayload.DeletedRelations(childComplexity), true
-	case "DeleteEntityPayload.id":
-		if e.ComplexityRoot.DeleteEntityPayload.ID == nil {
+
+	case "DeleteRelationPayload.deletedId":
+		if e.ComplexityRoot.DeleteRelationPayload.DeletedID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.DeleteEntityPayload.ID(childComplexity), true
-
-	case "DeleteRelationPayload.id":
-		if e.ComplexityRoot.DeleteRelationPayload.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.DeleteRelationPayload.ID(childComplexity), true
+		return e.ComplexityRoot.DeleteRelationPayload.DeletedID(childComplexity), true
 
 	case "EntityConnection.edges":
 		if e.ComplexityRoot.EntityConnection.Edges == nil {
@@ -853,12 +853,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GraphNode.Entity(childComplexity), true
-	case "GraphNode.id":
-		if e.ComplexityRoot.GraphNode.ID == nil {
+	case "GraphNode.entityId":
+		if e.ComplexityRoot.GraphNode.EntityID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.GraphNode.ID(childComplexity), true
+		return e.ComplexityRoot.GraphNode.EntityID(childComplexity), true
 	case "GraphNode.kind":
 		if e.ComplexityRoot.GraphNode.Kind == nil {
 			break
@@ -2859,10 +2859,16 @@ type SourceCount {
   count: Int!
 }
 
-"A node of a drawn subgraph."
+"""
+A node of a drawn subgraph: an entity as seen from one centre. It has no ` + "`" + `id` + "`" + ` of its own on
+purpose: ` + "`" + `distance` + "`" + ` depends on the centre, so the same entity is a different GraphNode in
+another neighbourhood, and normalised caches (Apollo's InMemoryCache, urql's graphcache, Relay)
+must keep it inside its neighbourhood rather than merge it across queries. ` + "`" + `entity` + "`" + ` is the
+shared, normalised object.
+"""
 type GraphNode {
-  "The entity's id."
-  id: ID!
+  "The entity's id: what GraphEdge.source and GraphEdge.target refer to."
+  entityId: ID!
   "What to print on the node: the entity's name."
   label: String!
   "The entity's kind, e.g. for colouring."
@@ -3200,16 +3206,16 @@ type UpsertRelationsPayload {
 
 "What deleteEntity removed."
 type DeleteEntityPayload {
-  "The id of the deleted entity."
-  id: ID!
+  "The id of the deleted entity. (Not ` + "`" + `id` + "`" + `: this payload is one mutation's answer, not the entity, and caches must not merge two deletions of one id.)"
+  deletedId: ID!
   "How many of its relations were deleted with it (detach)."
   deletedRelations: Int!
 }
 
 "What deleteRelation removed."
 type DeleteRelationPayload {
-  "The id of the deleted relation."
-  id: ID!
+  "The id of the deleted relation. (Not ` + "`" + `id` + "`" + `: this payload is one mutation's answer, not the relation.)"
+  deletedId: ID!
 }
 
 """
@@ -3249,8 +3255,8 @@ func (ec *executionContext) childFields_ClaimStatusCount(ctx context.Context, fi
 
 func (ec *executionContext) childFields_DeleteEntityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "id":
-		return ec.fieldContext_DeleteEntityPayload_id(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteEntityPayload_deletedId(ctx, field)
 	case "deletedRelations":
 		return ec.fieldContext_DeleteEntityPayload_deletedRelations(ctx, field)
 	}
@@ -3259,8 +3265,8 @@ func (ec *executionContext) childFields_DeleteEntityPayload(ctx context.Context,
 
 func (ec *executionContext) childFields_DeleteRelationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "id":
-		return ec.fieldContext_DeleteRelationPayload_id(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteRelationPayload_deletedId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteRelationPayload", field.Name)
 }
@@ -3351,8 +3357,8 @@ func (ec *executionContext) childFields_GraphEdge(ctx context.Context, field gra
 
 func (ec *executionContext) childFields_GraphNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "id":
-		return ec.fieldContext_GraphNode_id(ctx, field)
+	case "entityId":
+		return ec.fieldContext_GraphNode_entityId(ctx, field)
 	case "label":
 		return ec.fieldContext_GraphNode_label(ctx, field)
 	case "kind":
@@ -5692,16 +5698,16 @@ func (ec *executionContext) fieldContext_Country_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Country", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _DeleteEntityPayload_id(ctx context.Context, field graphql.CollectedField, obj *DeleteEntityPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _DeleteEntityPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *DeleteEntityPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DeleteEntityPayload_id(ctx, field)
+			return ec.fieldContext_DeleteEntityPayload_deletedId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.DeletedID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5711,7 +5717,7 @@ func (ec *executionContext) _DeleteEntityPayload_id(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_DeleteEntityPayload_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_DeleteEntityPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteEntityPayload", field, false, false, "ID")
 }
 
@@ -5738,16 +5744,16 @@ func (ec *executionContext) fieldContext_DeleteEntityPayload_deletedRelations(_ 
 	return graphql.NewScalarFieldContext("DeleteEntityPayload", field, false, false, "Int")
 }
 
-func (ec *executionContext) _DeleteRelationPayload_id(ctx context.Context, field graphql.CollectedField, obj *DeleteRelationPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _DeleteRelationPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *DeleteRelationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DeleteRelationPayload_id(ctx, field)
+			return ec.fieldContext_DeleteRelationPayload_deletedId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.DeletedID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5757,7 +5763,7 @@ func (ec *executionContext) _DeleteRelationPayload_id(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_DeleteRelationPayload_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_DeleteRelationPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteRelationPayload", field, false, false, "ID")
 }
 
@@ -6496,16 +6502,16 @@ func (ec *executionContext) fieldContext_GraphEdge_relation(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _GraphNode_id(ctx context.Context, field graphql.CollectedField, obj *GraphNode) (ret graphql.Marshaler) {
+func (ec *executionContext) _GraphNode_entityId(ctx context.Context, field graphql.CollectedField, obj *GraphNode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GraphNode_id(ctx, field)
+			return ec.fieldContext_GraphNode_entityId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.EntityID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6515,7 +6521,7 @@ func (ec *executionContext) _GraphNode_id(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_GraphNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_GraphNode_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "ID")
 }
 
@@ -13480,8 +13486,8 @@ func (ec *executionContext) _DeleteEntityPayload(ctx context.Context, sel ast.Se
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("DeleteEntityPayload")
-		case "id":
-			out.Values[i] = ec._DeleteEntityPayload_id(ctx, field, obj)
+		case "deletedId":
+			out.Values[i] = ec._DeleteEntityPayload_deletedId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13518,8 +13524,8 @@ func (ec *executionContext) _DeleteRelationPayload(ctx context.Context, sel ast.
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("DeleteRelationPayload")
-		case "id":
-			out.Values[i] = ec._DeleteRelationPayload_id(ctx, field, obj)
+		case "deletedId":
+			out.Values[i] = ec._DeleteRelationPayload_deletedId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13830,8 +13836,8 @@ func (ec *executionContext) _GraphNode(ctx context.Context, sel ast.SelectionSet
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GraphNode")
-		case "id":
-			out.Values[i] = ec._GraphNode_id(ctx, field, obj)
+		case "entityId":
+			out.Values[i] = ec._GraphNode_entityId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

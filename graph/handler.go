@@ -35,6 +35,9 @@ type Options struct {
 	// HeavyConcurrency caps the heavy fields (scans, counts, traversals) running at once
 	// across all requests; 0 means DefaultHeavyConcurrency(), negative means no cap.
 	HeavyConcurrency int
+	// Extensions are added ahead of the handler's own operation interceptors, so that they
+	// see every answer (metrics).
+	Extensions []graphql.HandlerExtension
 
 	// batchWait overrides how long the dataloaders wait for more keys (batchWait); the
 	// look-ahead test sets it to zero so that anything left to the loaders shows up as
@@ -74,6 +77,9 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 	srv.Use(documentLimits{limits: limits, cache: queries})
 	if opts.ComplexityLimit > 0 {
 		srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	}
+	for _, e := range opts.Extensions {
+		srv.Use(e)
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		opCtx := graphql.GetOperationContext(ctx)

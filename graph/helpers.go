@@ -97,7 +97,7 @@ func deref(p *int) int {
 func neighborhoodOf(g *kg.Subgraph) *Neighborhood {
 	out := &Neighborhood{Truncated: g.Truncated, Nodes: make([]*GraphNode, len(g.Nodes)), Edges: make([]*GraphEdge, len(g.Relations))}
 	for i, n := range g.Nodes {
-		out.Nodes[i] = &GraphNode{ID: n.Entity.ID, Label: n.Entity.Name, Kind: n.Entity.Kind, Distance: n.Distance, Entity: wrap(n.Entity)}
+		out.Nodes[i] = &GraphNode{EntityID: n.Entity.ID, Label: n.Entity.Name, Kind: n.Entity.Kind, Distance: n.Distance, Entity: wrap(n.Entity)}
 	}
 	for i, r := range g.Relations {
 		out.Edges[i] = &GraphEdge{ID: r.ID, Source: r.FromID, Target: r.ToID, Type: r.Type, Status: r.Status, Relation: r}

@@ -108,6 +108,7 @@ func hostileShapes() []struct {
 			}), ""},
 		{"200 aliases", "{ " + repeat(200, func(i int) string { return fmt.Sprintf("a%d: stats { entities }", i) }) + "}", graph.CodeTooManyRootFields},
 		{"200 nested aliases", "{ stats { " + repeat(200, func(i int) string { return fmt.Sprintf("a%d: entities", i) }) + "} }", graph.CodeTooManyAliases},
+		{"introspection as client tools send it (admitted)", introspectionQuery, ""},
 		{"deep nesting", "{ " + strings.Repeat("entity(id: \"x\") { ... on Person { relations { edges { node { from { ", 30) + "id" + strings.Repeat(" } } } } } }", 30) + " }", graph.CodeTooDeep},
 		{"2000 directives", "{ stats { " + strings.Repeat("entities @include(if: true) ", 2000) + "} }", graph.CodeTooManyTokens},
 		{"500 directives", "{ stats { " + strings.Repeat("entities @include(if: true) ", 500) + "} }", graph.CodeTooManyDirectives},
@@ -173,3 +174,28 @@ func TestEachLimitIsConfigurable(t *testing.T) {
 		t.Errorf("aliases unlimited: got error %q", r.code)
 	}
 }
+
+// introspectionQuery has the shape of graphql-js's getIntrospectionQuery, which graphql-codegen,
+// GraphiQL and Apollo's tools send: six levels of fields and a type reference nested nine
+// deep through ofType.
+var introspectionQuery = `query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
+}`

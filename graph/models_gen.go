@@ -16,16 +16,16 @@ type ClaimStatusCount struct {
 
 // What deleteEntity removed.
 type DeleteEntityPayload struct {
-	// The id of the deleted entity.
-	ID string `json:"id"`
+	// The id of the deleted entity. (Not `id`: this payload is one mutation's answer, not the entity, and caches must not merge two deletions of one id.)
+	DeletedID string `json:"deletedId"`
 	// How many of its relations were deleted with it (detach).
 	DeletedRelations int `json:"deletedRelations"`
 }
 
 // What deleteRelation removed.
 type DeleteRelationPayload struct {
-	// The id of the deleted relation.
-	ID string `json:"id"`
+	// The id of the deleted relation. (Not `id`: this payload is one mutation's answer, not the relation.)
+	DeletedID string `json:"deletedId"`
 }
 
 // An entity and how many relations it has.
@@ -52,10 +52,14 @@ type GraphEdge struct {
 	Relation *kg.Relation `json:"relation"`
 }
 
-// A node of a drawn subgraph.
+// A node of a drawn subgraph: an entity as seen from one centre. It has no `id` of its own on
+// purpose: `distance` depends on the centre, so the same entity is a different GraphNode in
+// another neighbourhood, and normalised caches (Apollo's InMemoryCache, urql's graphcache, Relay)
+// must keep it inside its neighbourhood rather than merge it across queries. `entity` is the
+// shared, normalised object.
 type GraphNode struct {
-	// The entity's id.
-	ID string `json:"id"`
+	// The entity's id: what GraphEdge.source and GraphEdge.target refer to.
+	EntityID string `json:"entityId"`
 	// What to print on the node: the entity's name.
 	Label string `json:"label"`
 	// The entity's kind, e.g. for colouring.

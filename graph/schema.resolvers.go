@@ -49,7 +49,7 @@ func (r *mutationResolver) DeleteEntity(ctx context.Context, id string, detach *
 		return nil, err
 	}
 	loadersFrom(ctx).reset()
-	return &DeleteEntityPayload{ID: id, DeletedRelations: n}, nil
+	return &DeleteEntityPayload{DeletedID: id, DeletedRelations: n}, nil
 }
 
 func (r *mutationResolver) DeleteRelation(ctx context.Context, id string) (*DeleteRelationPayload, error) {
@@ -57,7 +57,7 @@ func (r *mutationResolver) DeleteRelation(ctx context.Context, id string) (*Dele
 		return nil, err
 	}
 	loadersFrom(ctx).reset()
-	return &DeleteRelationPayload{ID: id}, nil
+	return &DeleteRelationPayload{DeletedID: id}, nil
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (Node, error) {

@@ -141,7 +141,7 @@ func checkTime(errs *fieldErrs, field string, t *Time) {
 		errs.add(field+".at", "year %d is outside %d..%d, the range factgraph can order", y, minYear, maxYear)
 	}
 	if !t.Precision.Valid() {
-		errs.add(field+".precision", "%q is not a valid precision", t.Precision)
+		errs.add(field+".precision", "%q is not a valid precision (%s)", t.Precision, OneOf(TimePrecisions))
 	}
 	checkText(errs, field+".note", t.Note, maxNameLen)
 }
@@ -199,7 +199,7 @@ func NormalizeEntities(in []EntityInput) ([]EntityInput, error) {
 		}
 		seen[e.ID] = i
 		if !e.Kind.Valid() {
-			errs.add(f+".kind", "%q is not a valid kind", e.Kind)
+			errs.add(f+".kind", "%q is not a valid kind (%s)", e.Kind, OneOf(EntityKinds))
 		}
 		if e.Name == "" {
 			errs.add(f+".name", "is required")
@@ -234,7 +234,7 @@ func NormalizeEntities(in []EntityInput) ([]EntityInput, error) {
 			errs.add(f+".countryCode", "%q is not an ISO 3166-1 alpha-2 code", e.CountryCode)
 		}
 		if e.AgreementStatus != "" && !e.AgreementStatus.Valid() {
-			errs.add(f+".agreementStatus", "%q is not a valid agreement status", e.AgreementStatus)
+			errs.add(f+".agreementStatus", "%q is not a valid agreement status (%s)", e.AgreementStatus, OneOf(AgreementStatuses))
 		}
 		if e.DurationMinutes != nil && *e.DurationMinutes < 0 {
 			errs.add(f+".durationMinutes", "must not be negative")
@@ -311,12 +311,12 @@ func NormalizeRelations(in []RelationInput) ([]RelationInput, error) {
 		}
 		seen[r.ID] = i
 		if !r.Type.Valid() {
-			errs.add(f+".type", "%q is not a valid relation type", r.Type)
+			errs.add(f+".type", "%q is not a valid relation type (%s)", r.Type, OneOf(RelationTypes))
 		}
 		checkID(&errs, f+".from", r.FromID)
 		checkID(&errs, f+".to", r.ToID)
 		if !r.Status.Valid() {
-			errs.add(f+".status", "%q is not a valid claim status", r.Status)
+			errs.add(f+".status", "%q is not a valid claim status (%s)", r.Status, OneOf(ClaimStatuses))
 		}
 		if r.ClaimedByID != "" {
 			checkID(&errs, f+".claimedBy", r.ClaimedByID)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // EntityKind is the kind of an entity. In Neo4j it is also the node's second label, which is
@@ -197,6 +198,16 @@ func unmarshalEnum[T ~string](v any, valid func(T) bool, name string) (T, error)
 		return "", fmt.Errorf("%q is not a valid %s", s, name)
 	}
 	return T(s), nil
+}
+
+// OneOf lists an enum's values for an error message: "one of PERSON, COUNTRY, ...", so whoever
+// wrote a wrong value sees the right ones.
+func OneOf[T ~string](values []T) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = string(v)
+	}
+	return "one of " + strings.Join(parts, ", ")
 }
 
 func marshalEnum(w io.Writer, s string) { _, _ = io.WriteString(w, strconv.Quote(s)) }

@@ -29,6 +29,11 @@ if [ "$before" != "$after" ]; then
   exit 1
 fi
 
+step "web/dist is what web/build.sh builds from web/src and package-lock.json (npm ci)"
+# The playground's bundle is committed so that `go run ./cmd/factgraph` needs no Node.js; this
+# rebuild proves the committed bytes come from the committed sources and lockfile.
+bash web/build.sh --check
+
 step "start Neo4j (tools/neo4j)"
 # The tests wipe the database they are given, so they get the project's own throwaway server
 # through test-only variables, never a NEO4J_URI the user may have exported for real data.
@@ -48,3 +53,15 @@ export FACTGRAPH_TEST_NEO4J_RESTART=1
 step "go test -race -count=1 ./..."
 # Packages run one at a time (-p 1): their tests share the one Neo4j database.
 go test -race -count=1 -p 1 "$@" ./...
+
+step "browser and client tests (web/test: Debian chromium driven by playwright-core)"
+# playwright-core drives the machine's Chromium; it never downloads a browser of its own.
+if ! command -v chromium >/dev/null; then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+webtmp=$(mktemp -d)
+go build -o "$webtmp/factgraph" ./cmd/factgraph
+export FACTGRAPH_BIN="$webtmp/factgraph" FACTGRAPH_TEST_OUTPUT="$PWD/web/test-output"
+(cd web && node --test --test-concurrency=1 test/*.test.mjs)
+echo "screenshots: web/test-output/"

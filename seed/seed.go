@@ -1,7 +1,8 @@
 // Package seed reads, checks and loads seed files: YAML documents of sources, entities and
 // sourced relations, one file per article (see data/). The server loads the built-in data
-// into an empty embedded store with Apply; the seed CLI reuses Parse and Validate and does its
-// own batching over the GraphQL API.
+// into an empty embedded store with Apply; the seed CLI reads files with Load, which checks
+// the references the files do not define against the target server, and does its own
+// batching over the GraphQL API.
 //
 // A seed file has four top-level keys, all optional:
 //
@@ -29,6 +30,7 @@
 package seed
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -43,6 +45,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 
 	"github.com/factgraph/factgraph/kg"
 )
@@ -85,6 +88,10 @@ type Bundle struct {
 	SourceOrigins   []Origin
 	EntityOrigins   []Origin
 	RelationOrigins []Origin
+
+	// unreadable maps the ids of entries that could not be decoded to their section: their
+	// problem is reported, and references to them are not reported again as undefined.
+	unreadable map[string]string
 }
 
 // Len is the number of items in the bundle.
@@ -127,36 +134,48 @@ func Builtin() (*Bundle, error) {
 	return b, nil
 }
 
-// LoadFiles parses the files and merges them into one bundle. It does not validate: call
-// Validate on the result. An id defined in two files is an error naming both places.
-func LoadFiles(paths ...string) (*Bundle, error) {
+// Lookup finds ids on the server a seed is loaded into: it returns the section ("sources",
+// "entities" or "relations") of each of ids that exists there. The seed CLI asks the target
+// server in one GraphQL request.
+type Lookup func(ctx context.Context, ids []string) (map[string]string, error)
+
+// Load parses the files, merges them and validates the result in one pass: every problem of
+// every file (syntax, unknown fields, misread values, invalid items, duplicate ids, broken
+// references) comes back in one *Error, sorted by file and line. References that no file
+// defines are looked up with lookup (nil: they are errors), so a file may build on what the
+// server already holds. The bundle is returned with the error so a caller can say what it
+// would have written.
+func Load(ctx context.Context, lookup Lookup, paths ...string) (*Bundle, error) {
+	var errs problems
 	var parts []*Bundle
-	var all Error
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
-			return nil, fmt.Errorf("seed: %w", err)
-		}
-		b, err := Parse(p, data)
-		var se *Error
-		switch {
-		case errors.As(err, &se):
-			all.Problems = append(all.Problems, se.Problems...)
+			errs.add(Problem{File: p, Message: err.Error()})
 			continue
-		case err != nil:
-			return nil, err
 		}
+		b, list := parse(p, data)
+		errs.list = append(errs.list, list...)
 		parts = append(parts, b)
 	}
-	if len(all.Problems) > 0 {
-		return nil, &all
-	}
-	return Merge(parts...)
+	b, list := merge(parts...)
+	errs.list = append(errs.list, list...)
+	b.validate(ctx, lookup, &errs)
+	return b, errs.err()
 }
 
 // Merge concatenates bundles. An id that occurs twice (in any section, in any two bundles) is
 // an error naming both places.
 func Merge(parts ...*Bundle) (*Bundle, error) {
+	out, list := merge(parts...)
+	if len(list) > 0 {
+		return nil, &Error{Problems: list}
+	}
+	return out, nil
+}
+
+// merge is Merge returning the bundle whatever its problems.
+func merge(parts ...*Bundle) (*Bundle, []Problem) {
 	out := &Bundle{}
 	for _, p := range parts {
 		if p == nil {
@@ -176,13 +195,23 @@ func Merge(parts ...*Bundle) (*Bundle, error) {
 			out.Relations = append(out.Relations, r)
 			out.RelationOrigins = append(out.RelationOrigins, originAt(p.RelationOrigins, i))
 		}
+		for id, section := range p.unreadable {
+			out.markUnreadable(id, section)
+		}
 	}
 	var errs problems
 	out.checkDuplicates(&errs)
-	if err := errs.err(); err != nil {
-		return nil, err
+	return out, errs.list
+}
+
+func (b *Bundle) markUnreadable(id, section string) {
+	if id = strings.TrimSpace(id); id == "" {
+		return
 	}
-	return out, nil
+	if b.unreadable == nil {
+		b.unreadable = map[string]string{}
+	}
+	b.unreadable[id] = section
 }
 
 // The YAML shapes of the items. Field names are the GraphQL input names; the conversion to
@@ -241,14 +270,24 @@ type relationDoc struct {
 }
 
 // Parse reads one seed file; name is used in error messages. It reports every entry that
-// cannot be read (syntax, unknown or mistyped fields, malformed times) in one *Error. It
-// checks nothing beyond that: call Validate.
+// cannot be read (syntax, unknown or mistyped fields, malformed times, flow-style values that
+// YAML readers disagree on) in one *Error. It checks nothing beyond that: call Validate.
 func Parse(name string, data []byte) (*Bundle, error) {
+	b, list := parse(name, data)
+	if len(list) > 0 {
+		return nil, &Error{Problems: sortProblems(list)}
+	}
+	return b, nil
+}
+
+// parse reads what it can of one seed file: the entries that decode, and the problems of
+// the rest (whose ids it marks unreadable). The bundle is never nil.
+func parse(name string, data []byte) (*Bundle, []Problem) {
 	var errs problems
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		errs.addYAML(name, err)
-		return nil, errs.err()
+		return &Bundle{}, errs.list
 	}
 	var body ast.Node
 	for _, doc := range file.Docs {
@@ -257,7 +296,7 @@ func Parse(name string, data []byte) (*Bundle, error) {
 		}
 		if body != nil {
 			errs.add(Problem{File: name, Line: nodeLine(doc.Body), Message: "a seed file holds one YAML document"})
-			return nil, errs.err()
+			return &Bundle{}, errs.list
 		}
 		body = doc.Body
 	}
@@ -265,21 +304,23 @@ func Parse(name string, data []byte) (*Bundle, error) {
 	if body == nil { // an empty file is an empty bundle
 		return b, nil
 	}
+	checkFlow(&errs, name, body, false)
 	var doc fileDoc
 	if err := yaml.NodeToValue(body, &doc, yaml.DisallowUnknownField()); err != nil {
 		errs.addYAML(name, err)
-		return nil, errs.err()
+		return b, errs.list
 	}
 	loc, err := parseTimezone(doc.Timezone)
 	if err != nil {
 		errs.add(Problem{File: name, Line: keyLine(body, "timezone"), Field: "timezone", Message: err.Error()})
-		return nil, errs.err()
+		loc = time.UTC // keep checking the entries
 	}
 
 	for i, n := range doc.Sources {
 		o := origin(name, i, n)
 		var d sourceDoc
 		if !decodeItem(&errs, o, "sources", n, &d) {
+			b.markUnreadable(idOf(n), "sources")
 			continue
 		}
 		tp := timeParser{errs: &errs, o: o, section: "sources", id: d.ID, loc: loc}
@@ -293,6 +334,7 @@ func Parse(name string, data []byte) (*Bundle, error) {
 		o := origin(name, i, n)
 		var d entityDoc
 		if !decodeItem(&errs, o, "entities", n, &d) {
+			b.markUnreadable(idOf(n), "entities")
 			continue
 		}
 		tp := timeParser{errs: &errs, o: o, section: "entities", id: d.ID, loc: loc}
@@ -310,6 +352,7 @@ func Parse(name string, data []byte) (*Bundle, error) {
 		o := origin(name, i, n)
 		var d relationDoc
 		if !decodeItem(&errs, o, "relations", n, &d) {
+			b.markUnreadable(idOf(n), "relations")
 			continue
 		}
 		tp := timeParser{errs: &errs, o: o, section: "relations", id: d.ID, loc: loc}
@@ -322,10 +365,49 @@ func Parse(name string, data []byte) (*Bundle, error) {
 		})
 		b.RelationOrigins = append(b.RelationOrigins, o)
 	}
-	if err := errs.err(); err != nil {
-		return nil, err
+	return b, errs.list
+}
+
+// checkFlow reports what YAML readers disagree on inside flow collections ({...} and
+// [...]), where the library reads on without a word and a fact would be stored wrong:
+//
+//   - a value holding ": " — "{from: person:a to: person:b}" (a comma missing) reads as
+//     from = "person:a to: person:b";
+//   - a ':' with no space after it — "{id:rel:x}" is the key "id:rel:x" to YAML 1.2 readers
+//     and id = "rel:x" to this one, and "[source:a]" inside {...} reads here as the mapping
+//     {source: a}.
+func checkFlow(errs *problems, file string, n ast.Node, flow bool) {
+	switch n := n.(type) {
+	case *ast.MappingNode:
+		for _, v := range n.Values {
+			checkFlow(errs, file, v, flow || n.IsFlowStyle)
+		}
+	case *ast.MappingValueNode:
+		flow = flow || n.IsFlowStyle
+		if flow && n.Start != nil && n.Start.Position != nil && n.Value != nil {
+			if vt := n.Value.GetToken(); vt != nil && vt.Position != nil &&
+				vt.Position.Line == n.Start.Position.Line && vt.Position.Column == n.Start.Position.Column+1 {
+				text := keyString(n.Key) + ":" + vt.Value
+				errs.add(Problem{File: file, Line: n.Start.Position.Line,
+					Message: fmt.Sprintf("%q inside {...} or [...] is ambiguous (one string, or the key %q with the value %q): quote it, or put a space after ':'", text, keyString(n.Key), vt.Value)})
+			}
+		}
+		checkFlow(errs, file, n.Key, flow)
+		checkFlow(errs, file, n.Value, flow)
+	case *ast.SequenceNode:
+		for _, v := range n.Values {
+			checkFlow(errs, file, v, flow || n.IsFlowStyle)
+		}
+	case *ast.StringNode:
+		if flow && n.Token != nil && n.Token.Type == token.StringType && strings.Contains(n.Value, ": ") {
+			errs.add(Problem{File: file, Line: nodeLine(n),
+				Message: fmt.Sprintf("%q holds \": \" inside {...} or [...]: a comma is missing, or quote the value", n.Value)})
+		}
+	case *ast.TagNode:
+		checkFlow(errs, file, n.Value, flow)
+	case *ast.AnchorNode:
+		checkFlow(errs, file, n.Value, flow)
 	}
-	return b, nil
 }
 
 // decodeItem decodes one list entry strictly, recording a problem (and returning false) if it
@@ -348,10 +430,15 @@ func decodeItem(errs *problems, o Origin, section string, n ast.Node, dst any) b
 		if errors.As(err, &te) {
 			// "cannot unmarshal string into Go struct field relationDoc.Confidence of type
 			// float64" speaks Go; say which key wants what instead.
+			// Only when one key is on that line: flow style puts them all on one.
+			var onLine []string
 			for k, l := range o.Fields {
 				if l == p.Line {
-					p.Field = k
+					onLine = append(onLine, k)
 				}
+			}
+			if len(onLine) == 1 {
+				p.Field = onLine[0]
 			}
 			p.Message = "must be " + typeWord(te.DstType)
 			if te.SrcType != nil {

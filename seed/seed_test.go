@@ -570,7 +570,7 @@ entities:
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := LoadFiles(a, b)
+	_, err := Load(t.Context(), nil, a, b)
 	if err == nil {
 		t.Fatal("no error for an id defined in two files")
 	}
@@ -590,7 +590,7 @@ entities:
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m, err := LoadFiles(a, b)
+	m, err := Load(t.Context(), nil, a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -987,4 +987,172 @@ func (s *fakeStore) UpsertRelations(_ context.Context, in []kg.RelationInput) ([
 		s.rels[n.ID] = n.Relation(time.Time{}, time.Time{})
 	}
 	return nil, c, nil
+}
+
+// writeFiles writes name → content into a temporary directory and returns the paths in order.
+func writeFiles(t *testing.T, files ...[2]string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	for _, f := range files {
+		p := filepath.Join(dir, f[0])
+		if err := os.WriteFile(p, []byte(f[1]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+// TestOnePassAcrossFiles: every problem of every file comes back from one Load — entries
+// that cannot be read, invalid values (with the valid ones), misread flow values, duplicate
+// ids and broken references — so fixing them never uncovers a second round.
+func TestOnePassAcrossFiles(t *testing.T) {
+	paths := writeFiles(t, [2]string{"a.yaml", `sources:
+  - id: source:a
+    title: A
+    publsher: typo
+entities:
+  - id: person:a
+    kind: PERSN
+    name: A
+  - {id: person:b, kind: PERSON, name: B description: bee}
+`}, [2]string{"b.yaml", `entities:
+  - id: person:a
+    kind: PERSON
+    name: A again
+relations:
+  - id: rel:x
+    type: ATACKED
+    from: person:a
+    to: person:nobody
+    status: RUMOURED
+    claimedBy: person:a
+    sourceIds: [source:a, source:missing]
+  - {id:rel:y, type: STATED, from: person:a, to: person:a, status: CONFIRMED, sourceIds: [source:a]}
+`})
+	_, err := Load(t.Context(), nil, paths...)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	a, b := paths[0], paths[1]
+	for _, want := range []string{
+		a + `:4: sources[0] (id source:a): unknown field "publsher"`,
+		a + `:7: entities[0] (id person:a).kind: "PERSN" is not a valid kind (one of PERSON, COUNTRY, ORGANIZATION, AGREEMENT, INFRASTRUCTURE, LOCATION, EVENT)`,
+		a + `:9: "B description: bee" holds ": " inside {...} or [...]: a comma is missing, or quote the value`,
+		b + `:2: entities[0] (id person:a).id: "person:a" is already defined at ` + a + `:6 (entities[0])`,
+		b + `:7: relations[0] (id rel:x).type: "ATACKED" is not a valid relation type (one of AGREED, ATTACKED,`,
+		b + `:9: relations[0] (id rel:x).to: entity "person:nobody" is not defined in the seed`,
+		b + `:10: relations[0] (id rel:x).status: "RUMOURED" is not a valid claim status (one of CONFIRMED, CLAIMED, ALLEGED, DISPUTED, DENIED)`,
+		b + `:12: relations[0] (id rel:x).sourceIds[1]: source "source:missing" is not defined in the seed`,
+		b + `:13: "id:rel:y" inside {...} or [...] is ambiguous (one string, or the key "id" with the value "rel:y"): quote it, or put a space after ':'`,
+		b + `:13: "source:a" inside {...} or [...] is ambiguous (one string, or the key "source" with the value "a")`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks\n  %s\ngot\n%v", want, err)
+		}
+	}
+	// The unreadable source is not reported again where it is referenced.
+	if strings.Contains(err.Error(), `source "source:a" is not defined`) {
+		t.Errorf("a reference to an unreadable entry is reported as undefined:\n%v", err)
+	}
+}
+
+// TestFlowStyle: flow collections that every YAML reader reads alike are fine.
+func TestFlowStyle(t *testing.T) {
+	b, err := Parse("ok.yaml", []byte(`relations:
+  - {id: rel:x, type: STATED, from: person:a, to: "person:b", quote: "she said: no", sourceIds: ['source:a', "source:b"]}
+  - id: rel:y
+    sourceIds: [source:a, source:b]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := b.Relations[0]
+	if r.ID != "rel:x" || r.FromID != "person:a" || r.ToID != "person:b" || r.Quote != "she said: no" ||
+		!slices.Equal(r.SourceIDs, []string{"source:a", "source:b"}) || !slices.Equal(b.Relations[1].SourceIDs, r.SourceIDs) {
+		t.Errorf("read %+v", b.Relations)
+	}
+}
+
+// TestLookupOnServer: ids no file defines are looked up in one call, and are fine when the
+// server holds them in the right section.
+func TestLookupOnServer(t *testing.T) {
+	paths := writeFiles(t, [2]string{"addon.yaml", `entities:
+  - id: person:new
+    kind: PERSON
+    name: New
+    sourceIds: [source:on-server]
+relations:
+  - id: rel:new
+    type: STATED
+    from: person:new
+    to: country:on-server
+    status: CLAIMED
+    claimedBy: rel:on-server
+    sourceIds: [source:on-server, source:nowhere]
+    disputes: [rel:on-server]
+`})
+	server := map[string]string{"source:on-server": "sources", "country:on-server": "entities", "rel:on-server": "relations"}
+	var calls [][]string
+	lookup := func(_ context.Context, ids []string) (map[string]string, error) {
+		calls = append(calls, slices.Clone(ids))
+		out := map[string]string{}
+		for _, id := range ids {
+			if s, ok := server[id]; ok {
+				out[id] = s
+			}
+		}
+		return out, nil
+	}
+	_, err := Load(t.Context(), lookup, paths...)
+	want := []string{"source:on-server", "country:on-server", "rel:on-server", "source:nowhere"}
+	if len(calls) != 1 || !slices.Equal(calls[0], want) {
+		t.Errorf("lookup calls = %q, want one call with %q", calls, want)
+	}
+	p := paths[0]
+	for _, w := range []string{
+		p + `:12: relations[0] (id rel:new).claimedBy: "rel:on-server" is a relation on the server, not an entity`,
+		p + `:13: relations[0] (id rel:new).sourceIds[1]: source "source:nowhere" is defined neither in the files nor on the server`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks\n  %s\ngot\n%v", w, err)
+		}
+	}
+	if n := strings.Count(err.Error(), "\n  "); n != 2 {
+		t.Errorf("%d problems, want 2:\n%v", n, err)
+	}
+
+	// A server that cannot be asked is a problem of its own, beside the files' problems.
+	_, err = Load(t.Context(), func(context.Context, []string) (map[string]string, error) {
+		return nil, errors.New("connection refused")
+	}, paths...)
+	if err == nil || !strings.Contains(err.Error(), "could not look up the 4 referenced ids that no file defines on the server: connection refused") {
+		t.Errorf("unreachable lookup: %v", err)
+	}
+}
+
+// TestLookupInBatches: more ids outside the bundle than one request carries are looked up in
+// batches of lookupBatch, each id once.
+func TestLookupInBatches(t *testing.T) {
+	b := &Bundle{Sources: []kg.SourceInput{{ID: "source:a", Title: "A"}}}
+	for i := range lookupBatch + 1 {
+		b.Relations = append(b.Relations, kg.RelationInput{ID: fmt.Sprintf("rel:%d", i), Type: kg.RelStated,
+			FromID: fmt.Sprintf("person:%d", i), ToID: "person:0", Status: kg.StatusConfirmed, SourceIDs: []string{"source:a"}})
+	}
+	var sizes []int
+	err := b.ValidateAgainst(t.Context(), func(_ context.Context, ids []string) (map[string]string, error) {
+		sizes = append(sizes, len(ids))
+		out := map[string]string{}
+		for _, id := range ids {
+			out[id] = "entities"
+		}
+		return out, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sizes, []int{lookupBatch, 1}) {
+		t.Errorf("lookup batch sizes = %v, want [%d 1]", sizes, lookupBatch)
+	}
 }

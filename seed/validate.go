@@ -2,6 +2,7 @@ package seed
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -97,12 +98,17 @@ func (ps *problems) err() error {
 	if len(ps.list) == 0 {
 		return nil
 	}
-	list := slices.Clone(ps.list)
-	// File order, then line order: the order someone fixing the files reads them in.
+	return &Error{Problems: sortProblems(ps.list)}
+}
+
+// sortProblems returns the problems in file order, then line order: the order someone fixing
+// the files reads them in.
+func sortProblems(list []Problem) []Problem {
+	list = slices.Clone(list)
 	slices.SortStableFunc(list, func(a, b Problem) int {
 		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
 	})
-	return &Error{Problems: list}
+	return list
 }
 
 // Validate checks everything that can be checked without a database: each item as the stores
@@ -112,11 +118,24 @@ func (ps *problems) err() error {
 // DENIED relation names who claims it (claimedBy), and a CONFIRMED one names no one, since
 // its sources assert it themselves. It returns every problem in one *Error.
 func (b *Bundle) Validate() error {
+	return b.ValidateAgainst(context.Background(), nil)
+}
+
+// ValidateAgainst is Validate for a bundle that may build on a server's data: references to
+// ids the bundle does not define are looked up with lookup, all in one call, and are fine if
+// they exist there in the right section. A nil lookup makes them errors, as Validate does.
+func (b *Bundle) ValidateAgainst(ctx context.Context, lookup Lookup) error {
 	var errs problems
 	b.checkDuplicates(&errs)
-	b.checkItems(&errs)
-	b.checkReferences(&errs)
+	b.validate(ctx, lookup, &errs)
 	return errs.err()
+}
+
+// validate adds the problems of the items and their references (not duplicates, which
+// merging reports).
+func (b *Bundle) validate(ctx context.Context, lookup Lookup, errs *problems) {
+	b.checkItems(errs)
+	b.checkReferences(ctx, lookup, errs)
 }
 
 type itemRef struct {
@@ -222,40 +241,99 @@ func (b *Bundle) checkItems(errs *problems) {
 	}
 }
 
-func (b *Bundle) checkReferences(errs *problems) {
-	all := b.ids(nil)
-	singular := map[string]string{"sources": "source", "entities": "entity", "relations": "relation"}
-	an := map[string]string{"sources": "a source", "entities": "an entity", "relations": "a relation"}
-	ref := func(o Origin, section, id, field, want, target string) {
-		target = strings.TrimSpace(target)
-		if target == "" {
-			return
-		}
-		got, ok := all[target]
-		switch {
-		case !ok:
-			errs.addAt(o, section, id, field, "%s %q is not defined in the seed", singular[want], target)
-		case got.section != want:
-			errs.addAt(o, section, id, field, "%q is %s (%s), not %s", target, an[got.section], got.where(), an[want])
+// reference is one id an item points at.
+type reference struct {
+	origin             Origin
+	section, id, field string
+	want, target       string
+}
+
+// references lists every reference of the bundle's items, in item order.
+func (b *Bundle) references() []reference {
+	var refs []reference
+	add := func(o Origin, section, id, field, want, target string) {
+		if target = strings.TrimSpace(target); target != "" {
+			refs = append(refs, reference{o, section, id, field, want, target})
 		}
 	}
 	for i, e := range b.Entities {
 		o, id := originAt(b.EntityOrigins, i), strings.TrimSpace(e.ID)
 		for j, s := range e.SourceIDs {
-			ref(o, "entities", id, fmt.Sprintf("sourceIds[%d]", j), "sources", s)
+			add(o, "entities", id, fmt.Sprintf("sourceIds[%d]", j), "sources", s)
 		}
 	}
 	for i, r := range b.Relations {
 		o, id := originAt(b.RelationOrigins, i), strings.TrimSpace(r.ID)
-		ref(o, "relations", id, "from", "entities", r.FromID)
-		ref(o, "relations", id, "to", "entities", r.ToID)
-		ref(o, "relations", id, "claimedBy", "entities", r.ClaimedByID)
+		add(o, "relations", id, "from", "entities", r.FromID)
+		add(o, "relations", id, "to", "entities", r.ToID)
+		add(o, "relations", id, "claimedBy", "entities", r.ClaimedByID)
 		for j, s := range r.SourceIDs {
-			ref(o, "relations", id, fmt.Sprintf("sourceIds[%d]", j), "sources", s)
+			add(o, "relations", id, fmt.Sprintf("sourceIds[%d]", j), "sources", s)
 		}
 		for j, d := range r.DisputesIDs {
-			ref(o, "relations", id, fmt.Sprintf("disputes[%d]", j), "relations", d)
+			add(o, "relations", id, fmt.Sprintf("disputes[%d]", j), "relations", d)
 		}
+	}
+	return refs
+}
+
+// lookupBatch bounds the ids of one lookup call, so one request stays within the server's
+// limits; a seed that references more ids than this outside itself makes several calls.
+const lookupBatch = 500
+
+// checkReferences checks that every reference resolves to an item of the right section: in
+// the bundle, else (with a lookup) on the server, asked once for every id the bundle lacks.
+func (b *Bundle) checkReferences(ctx context.Context, lookup Lookup, errs *problems) {
+	all := b.ids(nil)
+	refs := b.references()
+	var outside []string
+	seen := map[string]bool{}
+	for _, r := range refs {
+		if _, ok := all[r.target]; ok || seen[r.target] || b.unreadable[r.target] != "" {
+			continue
+		}
+		seen[r.target] = true
+		outside = append(outside, r.target)
+	}
+	onServer := map[string]string{}
+	if lookup != nil && len(outside) > 0 {
+		for start := 0; start < len(outside); start += lookupBatch {
+			found, err := lookup(ctx, outside[start:min(start+lookupBatch, len(outside))])
+			if err != nil {
+				errs.add(Problem{Message: fmt.Sprintf("could not look up the %d referenced ids that no file defines on the server: %v", len(outside), err)})
+				lookup = nil // report them as undefined below
+				break
+			}
+			for id, section := range found {
+				onServer[id] = section
+			}
+		}
+	}
+	singular := map[string]string{"sources": "source", "entities": "entity", "relations": "relation"}
+	an := map[string]string{"sources": "a source", "entities": "an entity", "relations": "a relation"}
+	for _, r := range refs {
+		if b.unreadable[r.target] != "" {
+			continue // its entry's problem is reported
+		}
+		if got, ok := all[r.target]; ok {
+			if got.section != r.want {
+				errs.addAt(r.origin, r.section, r.id, r.field, "%q is %s (%s), not %s", r.target, an[got.section], got.where(), an[r.want])
+			}
+			continue
+		}
+		got, ok := onServer[r.target]
+		switch {
+		case ok && got != r.want:
+			errs.addAt(r.origin, r.section, r.id, r.field, "%q is %s on the server, not %s", r.target, an[got], an[r.want])
+		case ok:
+		case lookup != nil:
+			errs.addAt(r.origin, r.section, r.id, r.field, "%s %q is defined neither in the files nor on the server", singular[r.want], r.target)
+		default:
+			errs.addAt(r.origin, r.section, r.id, r.field, "%s %q is not defined in the seed", singular[r.want], r.target)
+		}
+	}
+	for i, r := range b.Relations {
+		o, id := originAt(b.RelationOrigins, i), strings.TrimSpace(r.ID)
 		switch claimant := strings.TrimSpace(r.ClaimedByID); {
 		case needsClaimant(r.Status) && claimant == "":
 			errs.addAt(o, "relations", id, "claimedBy", "a %s relation must say who claims it", r.Status)

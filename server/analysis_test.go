@@ -69,13 +69,13 @@ func testNeighborhood(t *testing.T, url string) {
 	d := mustData(t, post(t, url, example(t, "7-neighborhood.graphql"), nil))
 	n := get(d, "neighborhood")
 	nodes := get(n, "nodes").([]any)
-	if get(nodes[0], "id") != "location:sloviansk" || get(nodes[0], "distance") != 0.0 || get(nodes[0], "kind") != "LOCATION" {
+	if get(nodes[0], "entityId") != "location:sloviansk" || get(nodes[0], "distance") != 0.0 || get(nodes[0], "kind") != "LOCATION" {
 		t.Errorf("centre = %v", nodes[0])
 	}
 	ids := map[string]bool{}
 	prev := 0.0
 	for _, x := range nodes {
-		ids[get(x, "id").(string)] = true
+		ids[get(x, "entityId").(string)] = true
 		if d := get(x, "distance").(float64); d < prev || d > 2 {
 			t.Errorf("distance order: %v", nodes)
 		} else {
@@ -92,7 +92,7 @@ func testNeighborhood(t *testing.T, url string) {
 			t.Errorf("edge %v leaves the node set", e)
 		}
 	}
-	small := get(mustData(t, post(t, url, `{ neighborhood(id: "location:sloviansk", depth: 3, limit: 3) { truncated nodes { id } } }`, nil)), "neighborhood")
+	small := get(mustData(t, post(t, url, `{ neighborhood(id: "location:sloviansk", depth: 3, limit: 3) { truncated nodes { entityId } } }`, nil)), "neighborhood")
 	if get(small, "truncated") != true || len(get(small, "nodes").([]any)) != 3 {
 		t.Errorf("limit 3: %v", small)
 	}
@@ -271,13 +271,13 @@ func testHubCaps(t *testing.T, url string) {
 	mustData(t, post(t, url, `mutation($e: [EntityInput!]!) { upsertEntities(input: $e) { created } }`, map[string]any{"e": ents}))
 	mustData(t, post(t, url, `mutation($r: [RelationInput!]!) { upsertRelations(input: $r) { created } }`, map[string]any{"r": rels}))
 
-	n := get(mustData(t, post(t, url, `{ neighborhood(id: "organization:hub", limit: 50) { truncated nodes { id distance } edges { id } } }`, nil)), "neighborhood")
+	n := get(mustData(t, post(t, url, `{ neighborhood(id: "organization:hub", limit: 50) { truncated nodes { entityId distance } edges { id } } }`, nil)), "neighborhood")
 	nodes := get(n, "nodes").([]any)
 	if get(n, "truncated") != true || len(nodes) != 50 || len(get(n, "edges").([]any)) != 49 {
 		t.Fatalf("hub neighbourhood: truncated %v, %d nodes, %d edges", get(n, "truncated"), len(nodes), len(get(n, "edges").([]any)))
 	}
 	// The kept spokes are the 49 nearest by (distance, id): spoke-000..spoke-048.
-	if get(nodes[1], "id") != "location:spoke-000" || get(nodes[49], "id") != "location:spoke-048" {
+	if get(nodes[1], "entityId") != "location:spoke-000" || get(nodes[49], "entityId") != "location:spoke-048" {
 		t.Errorf("kept spokes %v .. %v", nodes[1], nodes[49])
 	}
 	d := mustData(t, post(t, url, `{ top: mostConnected(first: 1) { degree entity { id } } }`, nil))

@@ -245,7 +245,7 @@ func TestHostileValues(t *testing.T) {
 	}{
 		{"NUL in a name", `mutation($in: [SourceInput!]!) { upsertSources(input: $in) { created } }`,
 			map[string]any{"in": []any{map[string]any{"id": "source:nul", "title": "a\x00b"}}}, string(kg.CodeInvalidInput)},
-		{"control character in an id", `mutation { deleteRelation(id: "rel:a\u0007") { id } }`, nil, string(kg.CodeInvalidInput)},
+		{"control character in an id", `mutation { deleteRelation(id: "rel:a\u0007") { deletedId } }`, nil, string(kg.CodeInvalidInput)},
 		{"first too large", `{ entities(first: 100000) { totalCount } }`, nil, string(kg.CodeInvalidInput)},
 		{"first negative", `{ entities(first: -1) { totalCount } }`, nil, string(kg.CodeInvalidInput)},
 		{"first over 32 bits", `{ entities(first: 9999999999) { totalCount } }`, nil, string(kg.CodeInvalidInput)},

@@ -6,15 +6,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/99designs/gqlgen/graphql"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/factgraph/factgraph/graph"
 	"github.com/factgraph/factgraph/kg"
+	"github.com/factgraph/factgraph/kg/observed"
+	"github.com/factgraph/factgraph/metrics"
 	"github.com/rs/cors"
 )
 
@@ -45,6 +47,11 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	// MaxHeaderBytes caps the request headers; Go answers 431 above it.
 	MaxHeaderBytes int
+	// AllowedHeaders are the request headers browsers may send to /graphql from another
+	// origin; empty means DefaultAllowedHeaders (see cors.go).
+	AllowedHeaders []string
+	// Metrics, when set, are served at /metrics and fed by the GraphQL endpoint and the store.
+	Metrics *metrics.Metrics
 }
 
 // Defaults for a zero Config field.
@@ -76,6 +83,13 @@ func (cfg Config) withDefaults() Config {
 // New returns the server's handler.
 func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 	cfg = cfg.withDefaults()
+	var extensions []graphql.HandlerExtension
+	route := func(_ string, h http.Handler) http.Handler { return h }
+	if cfg.Metrics != nil {
+		store = observed.Wrap(store, cfg.Metrics.ObserveStore)
+		extensions = append(extensions, cfg.Metrics.GraphQL())
+		route = cfg.Metrics.HTTP
+	}
 	gql := graph.NewHandler(store, graph.Options{
 		Logger:           logger,
 		ComplexityLimit:  cfg.ComplexityLimit,
@@ -83,11 +97,15 @@ func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 		RequestID:        RequestID,
 		Limits:           cfg.Limits,
 		HeavyConcurrency: cfg.HeavyConcurrency,
+		Extensions:       extensions,
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(limits(cfg, authenticate(cfg.WriteTokens, cfg.RefuseAnonymousWrites, graphQLOverHTTP(gql)))))
-	mux.Handle("GET /{$}", playground.Handler("factgraph", "/graphql"))
+	mux.Handle("/graphql", route("/graphql", corsFor(cfg.AllowedOrigins, cfg.AllowedHeaders).Handler(limits(cfg, authenticate(cfg.WriteTokens, cfg.RefuseAnonymousWrites, graphQLOverHTTP(gql))))))
+	uiRoutes(mux)
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})
@@ -110,11 +128,14 @@ func writeText(w http.ResponseWriter, code int, s string) {
 	_, _ = w.Write([]byte(s + "\n"))
 }
 
-func corsFor(origins []string) *cors.Cors {
+func corsFor(origins, headers []string) *cors.Cors {
+	if len(headers) == 0 {
+		headers = DefaultAllowedHeaders
+	}
 	return cors.New(cors.Options{
 		AllowedOrigins:   origins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders:   []string{"Content-Type", "Authorization"},
+		AllowedHeaders:   headers,
 		ExposedHeaders:   []string{"X-Request-Id"},
 		AllowCredentials: len(origins) > 0 && !slices.Contains(origins, "*"),
 		MaxAge:           600,

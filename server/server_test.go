@@ -289,8 +289,8 @@ func testErrors(t *testing.T, url string) {
 		{"bad DateTime", `{ relations(filter: {occurredFrom: "yesterday"}) { totalCount } }`, "", "", nil},
 		{"page too large", `{ entities(first: 100000) { totalCount } }`, "BAD_USER_INPUT", "first", nil},
 		{"garbage cursor", `{ entities(after: "nope") { totalCount } }`, "BAD_USER_INPUT", "after", nil},
-		{"delete with relations, no detach", `mutation { deleteEntity(id: "country:russia") { id } }`, "CONFLICT", "relation", nil},
-		{"delete missing", `mutation { deleteRelation(id: "rel:none") { id } }`, "NOT_FOUND", "rel:none", nil},
+		{"delete with relations, no detach", `mutation { deleteEntity(id: "country:russia") { deletedId } }`, "CONFLICT", "relation", nil},
+		{"delete missing", `mutation { deleteRelation(id: "rel:none") { deletedId } }`, "NOT_FOUND", "rel:none", nil},
 		{"syntax error", `{ entities( }`, "GRAPHQL_PARSE_FAILED", "", nil},
 		{"unknown field", `{ entities { nope } }`, "GRAPHQL_VALIDATION_FAILED", "nope", nil},
 	}
@@ -387,8 +387,8 @@ func testMutations(t *testing.T, url string) {
 	if get(d, "search", 0, "entity", "id") != "location:kyiv" {
 		t.Errorf("alias search = %v", d)
 	}
-	d = mustData(t, post(t, url, `mutation { deleteEntity(id: "location:kyiv") { id deletedRelations } }`, nil))
-	if get(d, "deleteEntity", "id") != "location:kyiv" {
+	d = mustData(t, post(t, url, `mutation { deleteEntity(id: "location:kyiv") { deletedId deletedRelations } }`, nil))
+	if get(d, "deleteEntity", "deletedId") != "location:kyiv" {
 		t.Errorf("delete = %v", d)
 	}
 }
@@ -445,8 +445,8 @@ func TestHTTP(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
 		}
-		if path == "/" && !strings.Contains(string(body), "/graphql") {
-			t.Errorf("playground does not point at /graphql")
+		if path == "/" && !strings.Contains(string(body), "assets/playground.js") {
+			t.Errorf("/ is not the playground: %s", body)
 		}
 	}
 	_ = s.Close(t.Context())

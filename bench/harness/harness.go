@@ -20,6 +20,7 @@ import (
 	"github.com/factgraph/factgraph/bench/dataset"
 	"github.com/factgraph/factgraph/bench/load"
 	"github.com/factgraph/factgraph/bench/shapes"
+	"github.com/factgraph/factgraph/kg"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
@@ -47,6 +48,8 @@ type Config struct {
 	Log                       *slog.Logger
 	Progress                  io.Writer
 	SkipEquivalence, KeepData bool
+	// LoadOnly stops after the data set is in Neo4j (to load a big size ahead of measuring).
+	LoadOnly bool
 }
 
 // Result is everything a run measured.
@@ -175,7 +178,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 		servers = append(servers, s)
-		if err := s.proc.waitReady(ctx, 3*time.Minute, httpOK(s.base+"/readyz")); err != nil {
+		// Opening migrates the schema and provenance, minutes on a big graph and a loaded machine.
+		if err := s.proc.waitReady(ctx, 20*time.Minute, httpOK(s.base+"/readyz")); err != nil {
 			return nil, err
 		}
 		loaded, err := haveData(ctx, driver, d)
@@ -196,6 +200,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			res.Data.Loaded = "loaded: " + st.String()
 			log.Info("loaded into neo4j", "stats", st.String())
 		}
+	}
+	if cfg.LoadOnly {
+		sampler.finish(&res.Machine)
+		return res, nil
 	}
 	if want(shapes.Embedded) {
 		s := &server{name: shapes.Embedded, base: "http://" + addr(2)}
@@ -253,6 +261,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		servers[0].proxy.Close()
 		servers = servers[1:]
 	}
+	// Report order: factgraph, the anchor, the raw driver, embedded.
+	slices.SortStableFunc(servers, func(a, b *server) int {
+		return slices.Index(shapes.Servers, a.name) - slices.Index(shapes.Servers, b.name)
+	})
 	for _, s := range servers {
 		res.Servers = append(res.Servers, s.name)
 	}
@@ -429,10 +441,10 @@ func neo4jVersion(ctx context.Context, driver neo4j.DriverWithContext) (string, 
 func haveData(ctx context.Context, driver neo4j.DriverWithContext, d *dataset.Data) (bool, error) {
 	last := d.Relations[len(d.Relations)-1]
 	res, err := neo4j.ExecuteQuery(ctx, driver, `CALL () { MATCH (n:Entity) RETURN count(n) AS e }
-CALL () { MATCH ()-[r]->() RETURN count(r) AS r }
+CALL () { MATCH ()-[r]->() WHERE type(r) IN $types RETURN count(r) AS r }
 CALL () { OPTIONAL MATCH (n:Entity {id: $eid}) RETURN n.name AS name }
 CALL () { OPTIONAL MATCH (:Entity {id: $from})-[r {id: $rid}]->(:Entity {id: $to}) RETURN count(r) AS lastRel }
-RETURN e, r, name, lastRel`, map[string]any{"eid": d.Entities[len(d.Entities)-1].ID, "rid": last.ID, "from": last.FromID, "to": last.ToID},
+RETURN e, r, name, lastRel`, map[string]any{"eid": d.Entities[len(d.Entities)-1].ID, "rid": last.ID, "from": last.FromID, "to": last.ToID, "types": relationTypeNames()},
 		neo4j.EagerResultTransformer)
 	if err != nil {
 		return false, err
@@ -446,6 +458,16 @@ RETURN e, r, name, lastRel`, map[string]any{"eid": d.Entities[len(d.Entities)-1]
 		name == d.Entities[len(d.Entities)-1].Name && lastRel == int64(1), nil
 }
 
+// relationTypeNames are the relation types; factgraph also stores provenance relationships,
+// which are not relations.
+func relationTypeNames() []string {
+	out := make([]string, len(kg.RelationTypes))
+	for i, t := range kg.RelationTypes {
+		out[i] = string(t)
+	}
+	return out
+}
+
 // wipe deletes everything (a different data set, or a half-loaded one), in batches.
 func wipe(ctx context.Context, driver neo4j.DriverWithContext, log *slog.Logger) error {
 	log.Info("emptying the database for the data set")
@@ -455,8 +477,14 @@ func wipe(ctx context.Context, driver neo4j.DriverWithContext, log *slog.Logger)
 // deleteWrites removes what the write shape created on Neo4j.
 func deleteWrites(ctx context.Context, driver neo4j.DriverWithContext, log *slog.Logger) error {
 	log.Info("deleting what the write shape created")
-	return autoCommit(ctx, driver, "MATCH (n:Entity) WHERE n.id STARTS WITH $p CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS",
-		map[string]any{"p": shapes.WritePrefix})
+	// factgraph also writes a :Claim node per relation, with the relation's id.
+	for _, label := range []string{"Entity", "Claim"} {
+		if err := autoCommit(ctx, driver, "MATCH (n:"+label+") WHERE n.id STARTS WITH $p CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS",
+			map[string]any{"p": shapes.WritePrefix}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // autoCommit runs a CALL { } IN TRANSACTIONS statement, which needs an implicit transaction.

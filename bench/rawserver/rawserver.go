@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/factgraph/factgraph/kg"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
@@ -28,6 +30,16 @@ func New(driver neo4j.DriverWithContext, db string, log *slog.Logger) *Server {
 	return &Server{driver: driver, db: db, log: log}
 }
 
+// relationTypes is the alternation of every relation type: entities also carry factgraph's
+// provenance relationships (ASSERTS, CITES, ...), which are not relations.
+var relationTypes = func() string {
+	names := make([]string, len(kg.RelationTypes))
+	for i, t := range kg.RelationTypes {
+		names[i] = string(t)
+	}
+	return strings.Join(names, "|")
+}()
+
 // relRow projects a relation with both ends' id and name.
 const relRow = "{id: r.id, type: type(r), fromId: startNode(r).id, fromName: startNode(r).name, toId: endNode(r).id, toName: endNode(r).name}"
 
@@ -36,7 +48,7 @@ var Queries = map[string]string{
 	// Q1: an entity and its first 20 relations in time order, at either end.
 	"q1": `MATCH (x:Entity {id: $id})
 CALL (x) {
-  MATCH (x)-[r]-()
+  MATCH (x)-[r:` + relationTypes + `]-()
   WITH DISTINCT r ORDER BY r.t, r.id LIMIT 20
   RETURN collect(` + relRow + `) AS rels
 }

@@ -214,7 +214,7 @@ func SVG(w io.Writer, res *harness.Result) {
 		panelW, labelW, barH, gap, top = 420.0, 150.0, 9.0, 10.0, 60.0
 	)
 	groupH := barH*float64(len(res.Servers)) + gap
-	height := top + groupH*float64(len(res.Shapes)) + 50
+	height := top + groupH*float64(len(res.Shapes)) + 45
 	width := labelW + 2*panelW + 60
 	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="sans-serif" font-size="11">`+"\n", width, height)
 	fmt.Fprintf(w, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
@@ -283,11 +283,13 @@ func shortTitle(sh harness.ShapeInfo) string {
 }
 
 func tick(v float64, unit string) string {
-	s := fmt.Sprintf("%g", v)
-	if v >= 1000 {
-		s = fmt.Sprintf("%gk", v/1000)
+	switch {
+	case unit == "ms" && v >= 1000:
+		return fmt.Sprintf("%gs", v/1000)
+	case v >= 1000:
+		return fmt.Sprintf("%gk%s", v/1000, unit)
 	}
-	return s + unit
+	return fmt.Sprintf("%g%s", v, unit)
 }
 
 func esc(s string) string {

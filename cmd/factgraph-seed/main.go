@@ -1,7 +1,8 @@
 // Command factgraph-seed loads seed files into a running factgraph server through its GraphQL
-// API, in batches. It validates every file first and writes nothing if any is broken; the
-// upserts are idempotent, so running it twice leaves the same graph. Without file arguments
-// it loads the built-in seed.
+// API, in batches. It validates every file first, all together, and writes nothing if any is
+// broken; ids the files reference but do not define are looked up on the server (one GraphQL
+// request), so a file may build on what is already loaded. The upserts are idempotent, so
+// running it twice leaves the same graph. Without file arguments it loads the built-in seed.
 package main
 
 import (
@@ -39,7 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	endpoint := fs.String("endpoint", envOr("FACTGRAPH_ENDPOINT", "http://localhost:8080/graphql"), "GraphQL endpoint of a running server (env FACTGRAPH_ENDPOINT)")
 	token := fs.String("token", os.Getenv("FACTGRAPH_WRITE_TOKEN"), "write token, if the server has one (env FACTGRAPH_WRITE_TOKEN)")
 	batch := fs.Int("batch", 500, "items per mutation (at most 1000)")
-	check := fs.Bool("check", false, "validate the files and exit without writing")
+	check := fs.Bool("check", false, "validate the files (references they do not define against the server) and exit without writing")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: factgraph-seed [flags] [file.yaml ...]\n\nWithout files, loads the built-in seed.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -50,24 +51,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *batch < 1 || *batch > kg.MaxBatch {
 		return fmt.Errorf("-batch %d is outside 1..%d", *batch, kg.MaxBatch)
 	}
+	c := &client{endpoint: *endpoint, token: *token, http: &http.Client{Timeout: 2 * time.Minute}}
 	var b *seed.Bundle
 	var err error
 	if fs.NArg() == 0 {
 		b, err = seed.Builtin()
 	} else {
-		b, err = seed.LoadFiles(fs.Args()...)
-	}
-	if err == nil {
-		err = b.Validate()
+		b, err = seed.Load(ctx, c.lookup, fs.Args()...)
 	}
 	if err != nil {
+		if *check {
+			return fmt.Errorf("check failed:\n%w", err)
+		}
 		return fmt.Errorf("nothing written:\n%w", err)
 	}
 	if *check {
 		fmt.Fprintf(stdout, "ok: %d sources, %d entities, %d relations\n", len(b.Sources), len(b.Entities), len(b.Relations))
 		return nil
 	}
-	c := &client{endpoint: *endpoint, token: *token, http: &http.Client{Timeout: 2 * time.Minute}}
 	stages := []struct {
 		name, input, mutation string
 		batches               [][]any
@@ -134,6 +135,46 @@ func envOr(key, def string) string {
 type client struct {
 	endpoint, token string
 	http            *http.Client
+}
+
+// lookup implements seed.Lookup with one GraphQL request: an aliased node(id:) field per id,
+// which the server's dataloaders answer with one batched read per kind of node.
+func (c *client) lookup(ctx context.Context, ids []string) (map[string]string, error) {
+	var q strings.Builder
+	q.WriteString("query SeedReferences(")
+	vars := make(map[string]any, len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "$i%d: ID!", i)
+		vars[fmt.Sprintf("i%d", i)] = id
+	}
+	q.WriteString(") {")
+	for i := range ids {
+		fmt.Fprintf(&q, " n%d: node(id: $i%d) { __typename }", i, i)
+	}
+	q.WriteString(" }")
+	var out map[string]*struct {
+		Typename string `json:"__typename"`
+	}
+	if err := c.do(ctx, q.String(), vars, &out); err != nil {
+		return nil, err
+	}
+	found := make(map[string]string, len(ids))
+	for i, id := range ids {
+		n := out[fmt.Sprintf("n%d", i)]
+		switch {
+		case n == nil:
+		case n.Typename == "Source":
+			found[id] = "sources"
+		case n.Typename == "Relation":
+			found[id] = "relations"
+		default: // Person, Country, ...: the entity types
+			found[id] = "entities"
+		}
+	}
+	return found, nil
 }
 
 type gqlError struct {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,17 +38,19 @@ func load(t *testing.T, args ...string) (string, error) {
 	return out.String() + errOut.String(), err
 }
 
+// stores opens an empty store of each kind.
+var stores = map[string]func(*testing.T) kg.Store{
+	"embedded": func(t *testing.T) kg.Store {
+		s, err := embedded.Open(t.Context(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	},
+	"neo4j": func(t *testing.T) kg.Store { return neo4jtest.OpenEmpty(t) },
+}
+
 func TestSeedTwiceSameGraph(t *testing.T) {
-	stores := map[string]func(*testing.T) kg.Store{
-		"embedded": func(t *testing.T) kg.Store {
-			s, err := embedded.Open(t.Context(), "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-		"neo4j": func(t *testing.T) kg.Store { return neo4jtest.OpenEmpty(t) },
-	}
 	b, err := seed.Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +126,7 @@ relations:
 	if st.Entities+st.Relations+st.Sources != 0 {
 		t.Errorf("a broken file wrote %+v", st)
 	}
-	if out, err := load(t, "-check", file); err == nil {
+	if out, err := load(t, "-endpoint", url, "-check", file); err == nil {
 		t.Errorf("-check passed a broken file: %s", out)
 	}
 	if _, err := load(t, "-batch", "0"); err == nil {
@@ -170,5 +173,109 @@ relations:
 	}
 	if st, _ := s.Stats(t.Context(), kg.StatsQuery{}); st.Relations != 2 {
 		t.Errorf("relations = %d", st.Relations)
+	}
+}
+
+// An add-on file loads on its own over what the server holds: its references to the built-in
+// seed's country, source and relation are looked up on the server. A broken add-on gets every
+// problem at once, those the server settles included, and -check never says "written".
+func TestAddOnFileBuildsOnServer(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "addon.yaml")
+	if err := os.WriteFile(good, []byte(`entities:
+  - id: country:saudi-arabia-host
+    kind: LOCATION
+    name: Jeddah talks venue
+relations:
+  - id: rel:addon-russia-stated
+    type: STATED
+    from: country:russia
+    to: country:saudi-arabia-host
+    status: CLAIMED
+    claimedBy: country:ukraine
+    sourceIds: [source:2025-03-19-energy-ceasefire-article]
+    disputes: [rel:russia-agreed-energy-pause]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte(`relations:
+  - id: rel:addon-bad
+    type: STATED
+    from: country:russia
+    to: country:atlantis
+    status: CLAIMED
+    claimedBy: rel:russia-agreed-energy-pause
+    sourceIds: [source:2025-03-19-energy-ceasefire-article, source:nowhere]
+    disputes: [country:ukraine]
+  - {id: rel:addon-flow, type: STATED, from: country:russia, to: country:ukraine status: CONFIRMED, sourceIds: ['source:2025-03-19-energy-ceasefire-article']}
+  - id: rel:addon-typo
+    type: STATED
+    from: country:russia
+    to: country:ukraine
+    status: CONFIRMED
+    sourceId: [source:2025-03-19-energy-ceasefire-article]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			url := serve(t, s, "")
+			// Before the built-in seed is there, the add-on's references are missing.
+			out, err := load(t, "-endpoint", url, "-check", good)
+			if err == nil || !strings.Contains(err.Error(), `entity "country:russia" is defined neither in the files nor on the server`) {
+				t.Fatalf("add-on checked against an empty server: %v\n%s", err, out)
+			}
+			if strings.Contains(err.Error()+out, "written") {
+				t.Errorf("-check talks about writing: %v\n%s", err, out)
+			}
+			if out, err := load(t, "-endpoint", url); err != nil {
+				t.Fatalf("built-in seed: %v\n%s", err, out)
+			}
+			if out, err := load(t, "-endpoint", url, "-check", good); err != nil || strings.Contains(out, "written") || !strings.Contains(out, "ok: 0 sources, 1 entities, 1 relations") {
+				t.Fatalf("-check of the add-on: %v\n%s", err, out)
+			}
+			if out, err := load(t, "-endpoint", url, good); err != nil {
+				t.Fatalf("add-on alone: %v\n%s", err, out)
+			}
+			page, err := s.Relations(t.Context(), kg.RelationQuery{Filter: &kg.RelationFilter{DisputesIDs: []string{"rel:russia-agreed-energy-pause"}}, First: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, r := range page.Items {
+				ids = append(ids, r.ID)
+			}
+			if !slices.Contains(ids, "rel:addon-russia-stated") {
+				t.Errorf("disputers of rel:russia-agreed-energy-pause = %q, want the add-on's relation among them", ids)
+			}
+
+			before, _ := s.Stats(t.Context(), kg.StatsQuery{})
+			_, err = load(t, "-endpoint", url, bad)
+			if err == nil {
+				t.Fatal("bad add-on loaded")
+			}
+			for _, want := range []string{
+				"nothing written",
+				bad + `:5: relations[0] (id rel:addon-bad).to: entity "country:atlantis" is defined neither in the files nor on the server`,
+				bad + `:7: relations[0] (id rel:addon-bad).claimedBy: "rel:russia-agreed-energy-pause" is a relation on the server, not an entity`,
+				bad + `:8: relations[0] (id rel:addon-bad).sourceIds[1]: source "source:nowhere" is defined neither in the files nor on the server`,
+				bad + `:9: relations[0] (id rel:addon-bad).disputes[0]: "country:ukraine" is an entity on the server, not a relation`,
+				bad + `:10: "country:ukraine status: CONFIRMED" holds ": " inside {...} or [...]: a comma is missing, or quote the value`,
+				bad + `:16: relations[2] (id rel:addon-typo): unknown field "sourceId"`,
+			} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks\n  %s\ngot\n%v", want, err)
+				}
+			}
+			_, checkErr := load(t, "-endpoint", url, "-check", bad)
+			if checkErr == nil || strings.Contains(checkErr.Error(), "written") || !strings.Contains(checkErr.Error(), "check failed") {
+				t.Errorf("-check of the bad add-on: %v", checkErr)
+			}
+			if after, _ := s.Stats(t.Context(), kg.StatsQuery{}); after.Relations != before.Relations || after.Entities != before.Entities {
+				t.Errorf("a bad add-on wrote: before %+v, after %+v", before, after)
+			}
+		})
 	}
 }

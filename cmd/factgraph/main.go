@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -21,12 +22,13 @@ import (
 	"github.com/factgraph/factgraph/kg"
 	"github.com/factgraph/factgraph/kg/embedded"
 	neo4jstore "github.com/factgraph/factgraph/kg/neo4j"
+	"github.com/factgraph/factgraph/metrics"
 	"github.com/factgraph/factgraph/seed"
 	"github.com/factgraph/factgraph/server"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stderr); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "factgraph:", err)
 		os.Exit(1)
 	}
@@ -40,6 +42,8 @@ type config struct {
 	server                                        server.Config
 	maxConns                                      int
 	shutdownTimeout                               time.Duration
+	logFormat, corsHeaders                        string
+	metrics, version                              bool
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*config, error) {
@@ -103,6 +107,11 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	fs.BoolVar(&c.noSeed, "no-seed", noSeed, "do not load the built-in seed into an empty embedded store (env FACTGRAPH_NO_SEED=true)")
 	durationVar(&c.server.RequestTimeout, "timeout", "FACTGRAPH_TIMEOUT", server.DefaultRequestTimeout, "time limit of one request: reading its body, parsing, validating and running it")
 	fs.StringVar(&c.logLevel, "log-level", env("FACTGRAPH_LOG_LEVEL", "info"), "debug, info, warn or error (env FACTGRAPH_LOG_LEVEL)")
+	fs.StringVar(&c.logFormat, "log-format", env("FACTGRAPH_LOG_FORMAT", "text"), "text (logfmt) or json, one object a line (env FACTGRAPH_LOG_FORMAT)")
+	fs.StringVar(&c.corsHeaders, "cors-headers", env("FACTGRAPH_CORS_HEADERS", strings.Join(server.DefaultAllowedHeaders, ",")), "comma-separated request headers browsers may send to /graphql from other origins (env FACTGRAPH_CORS_HEADERS)")
+	metricsOn, _ := strconv.ParseBool(env("FACTGRAPH_METRICS", "true"))
+	fs.BoolVar(&c.metrics, "metrics", metricsOn, "serve Prometheus metrics at /metrics (env FACTGRAPH_METRICS)")
+	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.StringVar(&c.neo4j.URI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI, bolt:// or neo4j://; empty uses the embedded store (env NEO4J_URI)")
 	fs.StringVar(&c.neo4j.User, "neo4j-user", env("NEO4J_USER", "neo4j"), "Neo4j user (env NEO4J_USER)")
 	durationVar(&c.neo4j.ConnectTimeout, "neo4j-connect-timeout", "NEO4J_CONNECT_TIMEOUT", 10*time.Second, "time Neo4j has to answer at start before factgraph exits with the cause")
@@ -122,13 +131,17 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	return &c, nil
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stderr *os.File) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, stderr *os.File) error {
 	c, err := parseFlags(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
+	}
+	if c.version {
+		fmt.Fprintln(stdout, version())
+		return nil
 	}
 	tokens, err := writeTokens(c, getenv)
 	if err != nil {
@@ -138,7 +151,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return fmt.Errorf("-log-level: %w", err)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	handler, err := newLogHandler(c.logFormat, stderr, level)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(handler)
 	slog.SetDefault(logger) // for code with no logger at hand (the Neo4j mapping's warnings)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -172,6 +189,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	cfg := c.server
 	cfg.AllowedOrigins, cfg.WriteTokens = origins, tokens
+	cfg.AllowedHeaders = splitList(c.corsHeaders)
+	if c.metrics {
+		cfg.Metrics = metrics.New()
+	}
 	switch {
 	case len(tokens) > 0:
 		names := make([]string, len(tokens))

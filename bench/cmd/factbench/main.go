@@ -57,6 +57,7 @@ func run() error {
 	fs.IntVar(&cfg.Batch, "batch", 250, "items per upsert request when loading")
 	fs.BoolVar(&cfg.SkipEquivalence, "skip-equivalence", false, "don't compare answers first")
 	fs.BoolVar(&cfg.KeepData, "keep-writes", false, "keep what the write shape created")
+	fs.BoolVar(&cfg.LoadOnly, "load-only", false, "only load the data set into Neo4j (if it is not there yet), measure nothing")
 	reportOnly := fs.String("report", "", "only redraw the markdown and SVG of this results JSON")
 	scaling := fs.Bool("scaling", false, "print a markdown table of Q1/Q4 over the results JSON files given as arguments")
 	if err := fs.Parse(os.Args[1:]); err != nil {
