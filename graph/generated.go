@@ -32,6 +32,9 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Relation() RelationResolver
+	Revision() RevisionResolver
+	Source() SourceResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -46,6 +49,7 @@ type ComplexityRoot struct {
 		CreatedAt       func(childComplexity int) int
 		Degree          func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description     func(childComplexity int) int
+		History         func(childComplexity int, first *int, after *string) int
 		ID              func(childComplexity int) int
 		Kind            func(childComplexity int) int
 		Name            func(childComplexity int) int
@@ -57,6 +61,12 @@ type ComplexityRoot struct {
 		ValidFrom       func(childComplexity int) int
 		ValidTo         func(childComplexity int) int
 		Violations      func(childComplexity int) int
+	}
+
+	ChangeFeed struct {
+		Cursor    func(childComplexity int) int
+		HasMore   func(childComplexity int) int
+		Revisions func(childComplexity int) int
 	}
 
 	ClaimStatusCount struct {
@@ -71,6 +81,7 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		Degree      func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -111,6 +122,7 @@ type ComplexityRoot struct {
 		Degree          func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description     func(childComplexity int) int
 		DurationMinutes func(childComplexity int) int
+		History         func(childComplexity int, first *int, after *string) int
 		ID              func(childComplexity int) int
 		Kind            func(childComplexity int) int
 		Name            func(childComplexity int) int
@@ -145,6 +157,7 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		Degree      func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -164,6 +177,7 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		Degree      func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -175,9 +189,9 @@ type ComplexityRoot struct {
 	Mutation struct {
 		DeleteEntity    func(childComplexity int, id string, detach *bool) int
 		DeleteRelation  func(childComplexity int, id string) int
-		UpsertEntities  func(childComplexity int, input []*kg.EntityInput) int
-		UpsertRelations func(childComplexity int, input []*kg.RelationInput) int
-		UpsertSources   func(childComplexity int, input []*kg.SourceInput) int
+		UpsertEntities  func(childComplexity int, input []*kg.EntityInput, mode *kg.UpsertMode) int
+		UpsertRelations func(childComplexity int, input []*kg.RelationInput, mode *kg.UpsertMode) int
+		UpsertSources   func(childComplexity int, input []*kg.SourceInput, mode *kg.UpsertMode) int
 	}
 
 	Neighborhood struct {
@@ -192,6 +206,7 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		Degree      func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -219,6 +234,7 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		Degree      func(childComplexity int, types []kg.RelationType, direction *kg.Direction) int
 		Description func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -238,8 +254,11 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AllShortestPaths func(childComplexity int, from string, to string, maxDepth *int, types []kg.RelationType, limit *int) int
+		AsOf             func(childComplexity int, objectType kg.ObjectType, id string, at time.Time) int
+		Changes          func(childComplexity int, after *int, first *int, filter *kg.ChangeFilter) int
 		Entities         func(childComplexity int, filter *kg.EntityFilter, orderBy *kg.EntityOrder, first *int, after *string) int
 		Entity           func(childComplexity int, id string) int
+		History          func(childComplexity int, objectType kg.ObjectType, id string, first *int, after *string) int
 		MostConnected    func(childComplexity int, kinds []kg.EntityKind, types []kg.RelationType, direction *kg.Direction, first *int) int
 		Neighborhood     func(childComplexity int, id string, depth *int, types []kg.RelationType, statuses []kg.ClaimStatus, limit *int) int
 		Node             func(childComplexity int, id string) int
@@ -262,6 +281,7 @@ type ComplexityRoot struct {
 		DisputedBy  func(childComplexity int) int
 		Disputes    func(childComplexity int) int
 		From        func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		OccurredAt  func(childComplexity int) int
 		Quote       func(childComplexity int) int
@@ -291,6 +311,31 @@ type ComplexityRoot struct {
 		Type  func(childComplexity int) int
 	}
 
+	Revision struct {
+		At           func(childComplexity int) int
+		Changed      func(childComplexity int) int
+		EntityKind   func(childComplexity int) int
+		From         func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Object       func(childComplexity int) int
+		Op           func(childComplexity int) int
+		RelationType func(childComplexity int) int
+		Seq          func(childComplexity int) int
+		State        func(childComplexity int) int
+		To           func(childComplexity int) int
+		Writer       func(childComplexity int) int
+	}
+
+	RevisionConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	RevisionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	SearchHit struct {
 		Entity func(childComplexity int) int
 		Score  func(childComplexity int) int
@@ -300,6 +345,7 @@ type ComplexityRoot struct {
 		Author      func(childComplexity int) int
 		Category    func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		PublishedAt func(childComplexity int) int
 		Publisher   func(childComplexity int) int
@@ -332,6 +378,10 @@ type ComplexityRoot struct {
 		Entities       func(childComplexity int) int
 		Relations      func(childComplexity int) int
 		Sources        func(childComplexity int) int
+	}
+
+	Subscription struct {
+		Changes func(childComplexity int, after *int, filter *kg.ChangeFilter) int
 	}
 
 	Timeline struct {
@@ -378,9 +428,9 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
-	UpsertEntities(ctx context.Context, input []*kg.EntityInput) (*UpsertEntitiesPayload, error)
-	UpsertSources(ctx context.Context, input []*kg.SourceInput) (*UpsertSourcesPayload, error)
-	UpsertRelations(ctx context.Context, input []*kg.RelationInput) (*UpsertRelationsPayload, error)
+	UpsertEntities(ctx context.Context, input []*kg.EntityInput, mode *kg.UpsertMode) (*UpsertEntitiesPayload, error)
+	UpsertSources(ctx context.Context, input []*kg.SourceInput, mode *kg.UpsertMode) (*UpsertSourcesPayload, error)
+	UpsertRelations(ctx context.Context, input []*kg.RelationInput, mode *kg.UpsertMode) (*UpsertRelationsPayload, error)
 	DeleteEntity(ctx context.Context, id string, detach *bool) (*DeleteEntityPayload, error)
 	DeleteRelation(ctx context.Context, id string) (*DeleteRelationPayload, error)
 }
@@ -399,6 +449,9 @@ type QueryResolver interface {
 	AllShortestPaths(ctx context.Context, from string, to string, maxDepth *int, types []kg.RelationType, limit *int) ([]*Path, error)
 	Timeline(ctx context.Context, from *time.Time, to *time.Time, entityIds []string, types []kg.RelationType, statuses []kg.ClaimStatus, limit *int) (*Timeline, error)
 	Violations(ctx context.Context, agreementID string) ([]*kg.Violation, error)
+	History(ctx context.Context, objectType kg.ObjectType, id string, first *int, after *string) (*RevisionConnection, error)
+	AsOf(ctx context.Context, objectType kg.ObjectType, id string, at time.Time) (*kg.Revision, error)
+	Changes(ctx context.Context, after *int, first *int, filter *kg.ChangeFilter) (*ChangeFeed, error)
 	MostConnected(ctx context.Context, kinds []kg.EntityKind, types []kg.RelationType, direction *kg.Direction, first *int) ([]*EntityDegree, error)
 }
 type RelationResolver interface {
@@ -409,6 +462,20 @@ type RelationResolver interface {
 
 	Disputes(ctx context.Context, obj *kg.Relation) ([]*kg.Relation, error)
 	DisputedBy(ctx context.Context, obj *kg.Relation) ([]*kg.Relation, error)
+
+	History(ctx context.Context, obj *kg.Relation, first *int, after *string) (*RevisionConnection, error)
+}
+type RevisionResolver interface {
+	EntityKind(ctx context.Context, obj *kg.Revision) (*kg.EntityKind, error)
+	RelationType(ctx context.Context, obj *kg.Revision) (*kg.RelationType, error)
+	From(ctx context.Context, obj *kg.Revision) (*string, error)
+	To(ctx context.Context, obj *kg.Revision) (*string, error)
+}
+type SourceResolver interface {
+	History(ctx context.Context, obj *kg.Source, first *int, after *string) (*RevisionConnection, error)
+}
+type SubscriptionResolver interface {
+	Changes(ctx context.Context, after *int, filter *kg.ChangeFilter) (<-chan *kg.Revision, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -476,6 +543,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.Description(childComplexity), true
+	case "Agreement.history":
+		if e.ComplexityRoot.Agreement.History == nil {
+			break
+		}
+
+		args, err := ec.field_Agreement_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Agreement.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Agreement.id":
 		if e.ComplexityRoot.Agreement.ID == nil {
 			break
@@ -548,6 +626,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Agreement.Violations(childComplexity), true
 
+	case "ChangeFeed.cursor":
+		if e.ComplexityRoot.ChangeFeed.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeFeed.Cursor(childComplexity), true
+	case "ChangeFeed.hasMore":
+		if e.ComplexityRoot.ChangeFeed.HasMore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeFeed.HasMore(childComplexity), true
+	case "ChangeFeed.revisions":
+		if e.ComplexityRoot.ChangeFeed.Revisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeFeed.Revisions(childComplexity), true
+
 	case "ClaimStatusCount.count":
 		if e.ComplexityRoot.ClaimStatusCount.Count == nil {
 			break
@@ -602,6 +699,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Country.Description(childComplexity), true
+	case "Country.history":
+		if e.ComplexityRoot.Country.History == nil {
+			break
+		}
+
+		args, err := ec.field_Country_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Country.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Country.id":
 		if e.ComplexityRoot.Country.ID == nil {
 			break
@@ -750,6 +858,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.DurationMinutes(childComplexity), true
+	case "Event.history":
+		if e.ComplexityRoot.Event.History == nil {
+			break
+		}
+
+		args, err := ec.field_Event_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Event.id":
 		if e.ComplexityRoot.Event.ID == nil {
 			break
@@ -913,6 +1032,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Infrastructure.Description(childComplexity), true
+	case "Infrastructure.history":
+		if e.ComplexityRoot.Infrastructure.History == nil {
+			break
+		}
+
+		args, err := ec.field_Infrastructure_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Infrastructure.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Infrastructure.id":
 		if e.ComplexityRoot.Infrastructure.ID == nil {
 			break
@@ -1003,6 +1133,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.Description(childComplexity), true
+	case "Location.history":
+		if e.ComplexityRoot.Location.History == nil {
+			break
+		}
+
+		args, err := ec.field_Location_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Location.id":
 		if e.ComplexityRoot.Location.ID == nil {
 			break
@@ -1077,7 +1218,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpsertEntities(childComplexity, args["input"].([]*kg.EntityInput)), true
+		return e.ComplexityRoot.Mutation.UpsertEntities(childComplexity, args["input"].([]*kg.EntityInput), args["mode"].(*kg.UpsertMode)), true
 	case "Mutation.upsertRelations":
 		if e.ComplexityRoot.Mutation.UpsertRelations == nil {
 			break
@@ -1088,7 +1229,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpsertRelations(childComplexity, args["input"].([]*kg.RelationInput)), true
+		return e.ComplexityRoot.Mutation.UpsertRelations(childComplexity, args["input"].([]*kg.RelationInput), args["mode"].(*kg.UpsertMode)), true
 	case "Mutation.upsertSources":
 		if e.ComplexityRoot.Mutation.UpsertSources == nil {
 			break
@@ -1099,7 +1240,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpsertSources(childComplexity, args["input"].([]*kg.SourceInput)), true
+		return e.ComplexityRoot.Mutation.UpsertSources(childComplexity, args["input"].([]*kg.SourceInput), args["mode"].(*kg.UpsertMode)), true
 
 	case "Neighborhood.edges":
 		if e.ComplexityRoot.Neighborhood.Edges == nil {
@@ -1155,6 +1296,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Description(childComplexity), true
+	case "Organization.history":
+		if e.ComplexityRoot.Organization.History == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Organization.id":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -1276,6 +1428,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Description(childComplexity), true
+	case "Person.history":
+		if e.ComplexityRoot.Person.History == nil {
+			break
+		}
+
+		args, err := ec.field_Person_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Person.id":
 		if e.ComplexityRoot.Person.ID == nil {
 			break
@@ -1366,6 +1529,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AllShortestPaths(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["types"].([]kg.RelationType), args["limit"].(*int)), true
+	case "Query.asOf":
+		if e.ComplexityRoot.Query.AsOf == nil {
+			break
+		}
+
+		args, err := ec.field_Query_asOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AsOf(childComplexity, args["objectType"].(kg.ObjectType), args["id"].(string), args["at"].(time.Time)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["after"].(*int), args["first"].(*int), args["filter"].(*kg.ChangeFilter)), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -1388,6 +1573,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Entity(childComplexity, args["id"].(string)), true
+	case "Query.history":
+		if e.ComplexityRoot.Query.History == nil {
+			break
+		}
+
+		args, err := ec.field_Query_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.History(childComplexity, args["objectType"].(kg.ObjectType), args["id"].(string), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.mostConnected":
 		if e.ComplexityRoot.Query.MostConnected == nil {
@@ -1564,6 +1760,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relation.From(childComplexity), true
+	case "Relation.history":
+		if e.ComplexityRoot.Relation.History == nil {
+			break
+		}
+
+		args, err := ec.field_Relation_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Relation.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Relation.id":
 		if e.ComplexityRoot.Relation.ID == nil {
 			break
@@ -1676,6 +1883,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RelationTypeCount.Type(childComplexity), true
 
+	case "Revision.at":
+		if e.ComplexityRoot.Revision.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.At(childComplexity), true
+	case "Revision.changed":
+		if e.ComplexityRoot.Revision.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Changed(childComplexity), true
+	case "Revision.entityKind":
+		if e.ComplexityRoot.Revision.EntityKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.EntityKind(childComplexity), true
+	case "Revision.from":
+		if e.ComplexityRoot.Revision.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.From(childComplexity), true
+	case "Revision.id":
+		if e.ComplexityRoot.Revision.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.ID(childComplexity), true
+	case "Revision.objectType":
+		if e.ComplexityRoot.Revision.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Object(childComplexity), true
+	case "Revision.operation":
+		if e.ComplexityRoot.Revision.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Op(childComplexity), true
+	case "Revision.relationType":
+		if e.ComplexityRoot.Revision.RelationType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.RelationType(childComplexity), true
+	case "Revision.seq":
+		if e.ComplexityRoot.Revision.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Seq(childComplexity), true
+	case "Revision.state":
+		if e.ComplexityRoot.Revision.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.State(childComplexity), true
+	case "Revision.to":
+		if e.ComplexityRoot.Revision.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.To(childComplexity), true
+	case "Revision.writer":
+		if e.ComplexityRoot.Revision.Writer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Writer(childComplexity), true
+
+	case "RevisionConnection.edges":
+		if e.ComplexityRoot.RevisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.Edges(childComplexity), true
+	case "RevisionConnection.pageInfo":
+		if e.ComplexityRoot.RevisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.PageInfo(childComplexity), true
+
+	case "RevisionEdge.cursor":
+		if e.ComplexityRoot.RevisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionEdge.Cursor(childComplexity), true
+	case "RevisionEdge.node":
+		if e.ComplexityRoot.RevisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionEdge.Node(childComplexity), true
+
 	case "SearchHit.entity":
 		if e.ComplexityRoot.SearchHit.Entity == nil {
 			break
@@ -1707,6 +2013,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.CreatedAt(childComplexity), true
+	case "Source.history":
+		if e.ComplexityRoot.Source.History == nil {
+			break
+		}
+
+		args, err := ec.field_Source_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Source.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Source.id":
 		if e.ComplexityRoot.Source.ID == nil {
 			break
@@ -1831,6 +2148,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stats.Sources(childComplexity), true
+
+	case "Subscription.changes":
+		if e.ComplexityRoot.Subscription.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["after"].(*int), args["filter"].(*kg.ChangeFilter)), true
 
 	case "Timeline.entries":
 		if e.ComplexityRoot.Timeline.Entries == nil {
@@ -1967,6 +2296,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ChangeFilter", ec.unmarshalInputChangeFilter),
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
 			graphql.NewInputUnmarshaler("EntityInput", ec.unmarshalInputEntityInput),
 			graphql.NewInputUnmarshaler("EntityOrder", ec.unmarshalInputEntityOrder),
@@ -2026,6 +2356,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2057,6 +2404,9 @@ An instant in RFC 3339 form with its UTC offset, e.g. ` + "`" + `2025-03-18T14:0
 given is kept and returned as given.
 """
 scalar DateTime
+
+"Any JSON value: here, an object's state as the input that would write it whole."
+scalar JSON
 
 """
 Anything with a stable public id: entities, relations and sources. Ids are slugs such as
@@ -2272,6 +2622,13 @@ type Source implements Node {
   createdAt: DateTime!
   "When factgraph last changed it."
   updatedAt: DateTime!
+  "The revisions of this object, oldest first (see Revision)."
+  history(
+    "How many (at most 500)."
+    first: Int = 20
+    "The endCursor of the previous page."
+    after: String
+  ): RevisionConnection!
 }
 
 """
@@ -2311,6 +2668,13 @@ interface Entity {
     "Which end this entity is on."
     direction: Direction = BOTH
   ): Int!
+  "The revisions of this object, oldest first (see Revision)."
+  history(
+    "How many (at most 500)."
+    first: Int = 20
+    "The endCursor of the previous page."
+    after: String
+  ): RevisionConnection!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2351,6 +2715,13 @@ type Person implements Node & Entity {
     "Which end this entity is on."
     direction: Direction = BOTH
   ): Int!
+  "The revisions of this object, oldest first (see Revision)."
+  history(
+    "How many (at most 500)."
+    first: Int = 20
+    "The endCursor of the previous page."
+    after: String
+  ): RevisionConnection!
   "Offices held: HOLDS_OFFICE relations from this person (title in ` + "`" + `role` + "`" + `, term in ` + "`" + `validFrom` + "`" + `/` + "`" + `validTo` + "`" + `)."
   offices: [Relation!]!
   "When factgraph first stored it."
@@ -2395,6 +2766,13 @@ type Country implements Node & Entity {
     "Which end this entity is on."
     direction: Direction = BOTH
   ): Int!
+  "The revisions of this object, oldest first (see Revision)."
+  history(
+    "How many (at most 500)."
+    first: Int = 20
+    "The endCursor of the previous page."
+    after: String
+  ): RevisionConnection!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2435,6 +2813,13 @@ type Organization implements Node & Entity {
     "Which end this entity is on."
     direction: Direction = BOTH
   ): Int!
+  "The revisions of this object, oldest first (see Revision)."
+  history(
+    "How many (at most 500)."
+    first: Int = 20
+    "The endCursor of the previous page."
+    after: String
+  ): RevisionConnection!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2489,6 +2874,13 @@ type Agreement implements Node & Entity {
     "Which end this entity is on."
     direction: Direction = BOTH
   ): Int!
+  "The revisions of this object, oldest first (see Revision)."
+  history(
+    "How many (at most 500)."
+    first: Int = 20
+    "The endCursor of the previous page."
+    after: String
+  ): RevisionConnection!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2531,6 +2923,13 @@ type Infrastructure implements Node & Entity {
     "Which end this entity is on."
     direction: Direction = BOTH
   ): Int!
+  "The revisions of this object, oldest first (see Revision)."
+  history(
+    "How many (at most 500)."
+    first: Int = 20
+    "The endCursor of the previous page."
+    after: String
+  ): RevisionConnection!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2571,6 +2970,13 @@ type Location implements Node & Entity {
     "Which end this entity is on."
     direction: Direction = BOTH
   ): Int!
+  "The revisions of this object, oldest first (see Revision)."
+  history(
+    "How many (at most 500)."
+    first: Int = 20
+    "The endCursor of the previous page."
+    after: String
+  ): RevisionConnection!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2617,6 +3023,13 @@ type Event implements Node & Entity {
     "Which end this entity is on."
     direction: Direction = BOTH
   ): Int!
+  "The revisions of this object, oldest first (see Revision)."
+  history(
+    "How many (at most 500)."
+    first: Int = 20
+    "The endCursor of the previous page."
+    after: String
+  ): RevisionConnection!
   "When factgraph first stored it."
   createdAt: DateTime!
   "When factgraph last changed it."
@@ -2665,6 +3078,13 @@ type Relation implements Node {
   createdAt: DateTime!
   "When factgraph last changed it."
   updatedAt: DateTime!
+  "The revisions of this object, oldest first (see Revision)."
+  history(
+    "How many (at most 500)."
+    first: Int = 20
+    "The endCursor of the previous page."
+    after: String
+  ): RevisionConnection!
 }
 
 "Relay page information."
@@ -3071,6 +3491,34 @@ type Query {
   window. Imprecise times that overlap the window are POSSIBLY_WITHIN and say why.
   """
   violations("The agreement's id." agreementId: ID!): [Violation!]!
+  "The revisions of one object, oldest first."
+  history(
+    "The object's type."
+    objectType: ObjectType!
+    "The object's id."
+    id: ID!
+    "How many (at most 500)."
+    first: Int = 20
+    "The endCursor of the previous page."
+    after: String
+  ): RevisionConnection!
+  """
+  An object as it was at an instant: its revision in force then (a tombstone if it had been
+  deleted), or null if it did not exist yet. Before the history retention horizon: an error.
+  """
+  asOf("The object's type." objectType: ObjectType!, "The object's id." id: ID!, "The instant." at: DateTime!): Revision
+  """
+  The store-wide change feed: revisions after a sequence number, in order. To follow it, pass
+  the returned cursor as ` + "`" + `after` + "`" + ` until hasMore is false; or subscribe to ` + "`" + `changes` + "`" + `.
+  """
+  changes(
+    "The sequence number after which to start (0: the beginning)."
+    after: Int = 0
+    "How many (at most 1000)."
+    first: Int = 100
+    "Which changes."
+    filter: ChangeFilter
+  ): ChangeFeed!
   "The most connected entities."
   mostConnected(
     "Only these kinds."
@@ -3084,9 +3532,13 @@ type Query {
   ): [EntityDegree!]!
 }
 
-"An entity to create or replace whole. Fields that apply to one kind only are rejected on others."
+"""
+An entity to create or update. Under MERGE (the default) the optional fields you leave out
+keep their stored values and those you give as null (or empty) are cleared; under REPLACE the
+input is the whole entity. Fields that apply to one kind only are rejected on others.
+"""
 input EntityInput {
-  "The stable id; an existing entity with this id is replaced."
+  "The stable id; an existing entity with this id is updated (see UpsertMode)."
   id: ID!
   "The kind."
   kind: EntityKind!
@@ -3116,7 +3568,7 @@ input EntityInput {
   durationMinutes: Int
 }
 
-"A source to create or replace whole."
+"A source to create or update; optional fields follow the mutation's UpsertMode."
 input SourceInput {
   "The stable id."
   id: ID!
@@ -3134,9 +3586,12 @@ input SourceInput {
   category: String
 }
 
-"A relation to create or replace whole. Its entities and sources must exist."
+"""
+A relation to create or update; optional fields follow the mutation's UpsertMode. Its
+entities and sources must exist.
+"""
 input RelationInput {
-  "The stable id; an existing relation with this id is replaced."
+  "The stable id; an existing relation with this id is updated (see UpsertMode)."
   id: ID!
   "The type."
   type: RelationType!
@@ -3166,6 +3621,116 @@ input RelationInput {
   validTo: PointInTimeInput
   "Ids of relations this claim disputes or denies."
   disputes: [ID!]
+}
+
+"""
+What an upsert does with the stored fields of an existing object that the input leaves out.
+"""
+enum UpsertMode {
+  """
+  Keep them: fields not given keep their stored values, fields given as null (or an empty
+  string or list) are cleared. The default, so that a stub naming an existing object by its
+  required fields cannot wipe the rest of it by accident.
+  """
+  MERGE
+  "Clear them: the input is the whole object."
+  REPLACE
+}
+
+"What a revision did to its object."
+enum ChangeOperation {
+  "The object was created."
+  CREATE
+  "The object changed."
+  UPDATE
+  "The object was deleted: the revision is a tombstone, without state."
+  DELETE
+}
+
+"What kind of object a revision is of."
+enum ObjectType {
+  "An entity."
+  ENTITY
+  "A relation."
+  RELATION
+  "A source."
+  SOURCE
+}
+
+"""
+One change to one object. Every write (upsert or delete, through the API or the seed loader)
+appends one revision per object it creates, changes or deletes, in the same transaction, and
+numbers it in one store-wide sequence in commit order: 1, 2, 3, ...
+"""
+type Revision {
+  "The place in the store-wide sequence; pass it as ` + "`" + `after` + "`" + ` to ` + "`" + `changes` + "`" + ` to continue from here."
+  seq: Int!
+  "When the write happened (the object's updatedAt)."
+  at: DateTime!
+  "Who wrote it: the name of the write token, or the tool; null when anonymous."
+  writer: String
+  "What the change did."
+  operation: ChangeOperation!
+  "What the object is."
+  objectType: ObjectType!
+  "The object's id."
+  id: ID!
+  "The fields the change set or cleared, by their input names (every field set, on CREATE)."
+  changed: [String!]!
+  """
+  The object's state after the change, as the input that would write it whole (upsert with
+  mode: REPLACE); null on a DELETE.
+  """
+  state: JSON
+  "An entity's kind (kept on tombstones)."
+  entityKind: EntityKind
+  "A relation's type (kept on tombstones)."
+  relationType: RelationType
+  "A relation's subject id (kept on tombstones)."
+  from: ID
+  "A relation's object id (kept on tombstones)."
+  to: ID
+}
+
+"A revision with its cursor."
+type RevisionEdge {
+  "Pass as ` + "`" + `after` + "`" + ` to continue after this revision."
+  cursor: String!
+  "The revision."
+  node: Revision!
+}
+
+"A page of one object's revisions, oldest first."
+type RevisionConnection {
+  "The revisions."
+  edges: [RevisionEdge!]!
+  "Paging."
+  pageInfo: PageInfo!
+}
+
+"Selects changes; the conditions hold together, and none selects all."
+input ChangeFilter {
+  "Only changes to these object types."
+  objects: [ObjectType!]
+  "Only changes to this entity and to relations from or to it."
+  entityId: ID
+  "Only changes to entities of these kinds."
+  kinds: [EntityKind!]
+  "Only changes to relations of these types."
+  types: [RelationType!]
+}
+
+"A page of the store-wide change feed."
+type ChangeFeed {
+  "The revisions, in sequence order."
+  revisions: [Revision!]!
+  "Whether more revisions match after this page."
+  hasMore: Boolean!
+  """
+  The sequence number to pass as ` + "`" + `after` + "`" + ` next: past the last revision examined, including
+  those the filter dropped.
+  """
+  cursor: Int!
 }
 
 "What upsertEntities wrote."
@@ -3224,16 +3789,34 @@ nothing is written and the error lists every problem with its field (` + "`" + `
 When the server has a write token, mutations need ` + "`" + `Authorization: Bearer <token>` + "`" + `.
 """
 type Mutation {
-  "Creates or replaces entities by id (at most 1000 per call)."
-  upsertEntities("The entities." input: [EntityInput!]!): UpsertEntitiesPayload!
-  "Creates or replaces sources by id (at most 1000 per call)."
-  upsertSources("The sources." input: [SourceInput!]!): UpsertSourcesPayload!
-  "Creates or replaces relations by id (at most 1000 per call)."
-  upsertRelations("The relations." input: [RelationInput!]!): UpsertRelationsPayload!
+  "Creates or updates entities by id (at most 1000 per call)."
+  upsertEntities("The entities." input: [EntityInput!]!, "Merge into or replace existing entities." mode: UpsertMode = MERGE): UpsertEntitiesPayload!
+  "Creates or updates sources by id (at most 1000 per call)."
+  upsertSources("The sources." input: [SourceInput!]!, "Merge into or replace existing sources." mode: UpsertMode = MERGE): UpsertSourcesPayload!
+  "Creates or updates relations by id (at most 1000 per call)."
+  upsertRelations("The relations." input: [RelationInput!]!, "Merge into or replace existing relations." mode: UpsertMode = MERGE): UpsertRelationsPayload!
   "Deletes an entity. Without ` + "`" + `detach` + "`" + `, an entity that has relations is not deleted (CONFLICT)."
   deleteEntity("The id." id: ID!, "Also delete its relations." detach: Boolean = false): DeleteEntityPayload!
   "Deletes a relation."
   deleteRelation("The id." id: ID!): DeleteRelationPayload!
+}
+
+"""
+Live changes, over the graphql-transport-ws protocol on /graphql. Every process serving the
+same database delivers every change, whichever process wrote it.
+"""
+type Subscription {
+  """
+  Each revision the filter keeps, in sequence order, as it is committed. With ` + "`" + `after` + "`" + `, first
+  every matching revision after that sequence number: a client that reconnects with the seq of
+  the last revision it received misses nothing. Without it, only changes from now on.
+  """
+  changes(
+    "The sequence number to resume after."
+    after: Int
+    "Which changes."
+    filter: ChangeFilter
+  ): Revision!
 }
 `, BuiltIn: false},
 }
@@ -3242,6 +3825,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_ChangeFeed(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revisions":
+		return ec.fieldContext_ChangeFeed_revisions(ctx, field)
+	case "hasMore":
+		return ec.fieldContext_ChangeFeed_hasMore(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ChangeFeed_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeFeed", field.Name)
+}
 
 func (ec *executionContext) childFields_ClaimStatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3329,6 +3924,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_relations(ctx, field)
 	case "degree":
 		return ec.fieldContext_Event_degree(ctx, field)
+	case "history":
+		return ec.fieldContext_Event_history(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Event_createdAt(ctx, field)
 	case "updatedAt":
@@ -3473,6 +4070,8 @@ func (ec *executionContext) childFields_Relation(ctx context.Context, field grap
 		return ec.fieldContext_Relation_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Relation_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Relation_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relation", field.Name)
 }
@@ -3509,6 +4108,56 @@ func (ec *executionContext) childFields_RelationTypeCount(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type RelationTypeCount", field.Name)
 }
 
+func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_Revision_seq(ctx, field)
+	case "at":
+		return ec.fieldContext_Revision_at(ctx, field)
+	case "writer":
+		return ec.fieldContext_Revision_writer(ctx, field)
+	case "operation":
+		return ec.fieldContext_Revision_operation(ctx, field)
+	case "objectType":
+		return ec.fieldContext_Revision_objectType(ctx, field)
+	case "id":
+		return ec.fieldContext_Revision_id(ctx, field)
+	case "changed":
+		return ec.fieldContext_Revision_changed(ctx, field)
+	case "state":
+		return ec.fieldContext_Revision_state(ctx, field)
+	case "entityKind":
+		return ec.fieldContext_Revision_entityKind(ctx, field)
+	case "relationType":
+		return ec.fieldContext_Revision_relationType(ctx, field)
+	case "from":
+		return ec.fieldContext_Revision_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Revision_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
+}
+
+func (ec *executionContext) childFields_RevisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RevisionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RevisionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RevisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RevisionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RevisionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevisionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "score":
@@ -3539,6 +4188,8 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Source_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Source_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
 }
@@ -3809,6 +4460,28 @@ func (ec *executionContext) field_Agreement_degree_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Agreement_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Agreement_relations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3866,6 +4539,28 @@ func (ec *executionContext) field_Country_degree_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["direction"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Country_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -3929,6 +4624,28 @@ func (ec *executionContext) field_Event_degree_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Event_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Event_relations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3989,6 +4706,28 @@ func (ec *executionContext) field_Infrastructure_degree_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Infrastructure_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Infrastructure_relations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4046,6 +4785,28 @@ func (ec *executionContext) field_Location_degree_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["direction"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -4134,6 +4895,14 @@ func (ec *executionContext) field_Mutation_upsertEntities_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (*kg.UpsertMode, error) {
+			return ec.unmarshalOUpsertMode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐUpsertMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg1
 	return args, nil
 }
 
@@ -4148,6 +4917,14 @@ func (ec *executionContext) field_Mutation_upsertRelations_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (*kg.UpsertMode, error) {
+			return ec.unmarshalOUpsertMode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐUpsertMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg1
 	return args, nil
 }
 
@@ -4162,6 +4939,14 @@ func (ec *executionContext) field_Mutation_upsertSources_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (*kg.UpsertMode, error) {
+			return ec.unmarshalOUpsertMode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐUpsertMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg1
 	return args, nil
 }
 
@@ -4184,6 +4969,28 @@ func (ec *executionContext) field_Organization_degree_args(ctx context.Context, 
 		return nil, err
 	}
 	args["direction"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Organization_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -4244,6 +5051,28 @@ func (ec *executionContext) field_Person_degree_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["direction"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Person_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -4345,6 +5174,66 @@ func (ec *executionContext) field_Query_allShortestPaths_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_asOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "objectType",
+		func(ctx context.Context, v any) (kg.ObjectType, error) {
+			return ec.unmarshalNObjectType2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐObjectType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["objectType"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*kg.ChangeFilter, error) {
+			return ec.unmarshalOChangeFilter2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐChangeFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_entities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4394,6 +5283,44 @@ func (ec *executionContext) field_Query_entity_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "objectType",
+		func(ctx context.Context, v any) (kg.ObjectType, error) {
+			return ec.unmarshalNObjectType2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐObjectType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["objectType"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -4738,6 +5665,72 @@ func (ec *executionContext) field_Query_violations_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["agreementId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Relation_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Source_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*kg.ChangeFilter, error) {
+			return ec.unmarshalOChangeFilter2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐChangeFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
 	return args, nil
 }
 
@@ -5279,6 +6272,50 @@ func (ec *executionContext) fieldContext_Agreement_degree(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Agreement_history(ctx context.Context, field graphql.CollectedField, obj *Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Agreement_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Agreement_createdAt(ctx context.Context, field graphql.CollectedField, obj *Agreement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5323,6 +6360,84 @@ func (ec *executionContext) _Agreement_updatedAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Agreement_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ChangeFeed_revisions(ctx context.Context, field graphql.CollectedField, obj *ChangeFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeFeed_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kg.Revision) graphql.Marshaler {
+			return ec.marshalNRevision2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeFeed_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeFeed",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeFeed_hasMore(ctx context.Context, field graphql.CollectedField, obj *ChangeFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeFeed_hasMore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasMore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeFeed_hasMore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeFeed", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ChangeFeed_cursor(ctx context.Context, field graphql.CollectedField, obj *ChangeFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeFeed_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeFeed_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeFeed", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ClaimStatusCount_status(ctx context.Context, field graphql.CollectedField, obj *ClaimStatusCount) (ret graphql.Marshaler) {
@@ -5646,6 +6761,50 @@ func (ec *executionContext) fieldContext_Country_degree(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Country_degree_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Country_history(ctx context.Context, field graphql.CollectedField, obj *Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Country_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Country",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Country_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6309,6 +7468,50 @@ func (ec *executionContext) fieldContext_Event_degree(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Event_history(ctx context.Context, field graphql.CollectedField, obj *Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Event_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Event_createdAt(ctx context.Context, field graphql.CollectedField, obj *Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6916,6 +8119,50 @@ func (ec *executionContext) fieldContext_Infrastructure_degree(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Infrastructure_history(ctx context.Context, field graphql.CollectedField, obj *Infrastructure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Infrastructure_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Infrastructure_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Infrastructure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Infrastructure_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Infrastructure_createdAt(ctx context.Context, field graphql.CollectedField, obj *Infrastructure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7266,6 +8513,50 @@ func (ec *executionContext) fieldContext_Location_degree(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Location_history(ctx context.Context, field graphql.CollectedField, obj *Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Location_createdAt(ctx context.Context, field graphql.CollectedField, obj *Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7322,7 +8613,7 @@ func (ec *executionContext) _Mutation_upsertEntities(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpsertEntities(ctx, fc.Args["input"].([]*kg.EntityInput))
+			return ec.Resolvers.Mutation().UpsertEntities(ctx, fc.Args["input"].([]*kg.EntityInput), fc.Args["mode"].(*kg.UpsertMode))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *UpsertEntitiesPayload) graphql.Marshaler {
@@ -7366,7 +8657,7 @@ func (ec *executionContext) _Mutation_upsertSources(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpsertSources(ctx, fc.Args["input"].([]*kg.SourceInput))
+			return ec.Resolvers.Mutation().UpsertSources(ctx, fc.Args["input"].([]*kg.SourceInput), fc.Args["mode"].(*kg.UpsertMode))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *UpsertSourcesPayload) graphql.Marshaler {
@@ -7410,7 +8701,7 @@ func (ec *executionContext) _Mutation_upsertRelations(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpsertRelations(ctx, fc.Args["input"].([]*kg.RelationInput))
+			return ec.Resolvers.Mutation().UpsertRelations(ctx, fc.Args["input"].([]*kg.RelationInput), fc.Args["mode"].(*kg.UpsertMode))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *UpsertRelationsPayload) graphql.Marshaler {
@@ -7871,6 +9162,50 @@ func (ec *executionContext) fieldContext_Organization_degree(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Organization_degree_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_history(ctx context.Context, field graphql.CollectedField, obj *Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organization_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8354,6 +9689,50 @@ func (ec *executionContext) fieldContext_Person_degree(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Person_degree_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_history(ctx context.Context, field graphql.CollectedField, obj *Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.History(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9169,6 +10548,138 @@ func (ec *executionContext) fieldContext_Query_violations(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_history(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().History(ctx, fc.Args["objectType"].(kg.ObjectType), fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_asOf(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AsOf(ctx, fc.Args["objectType"].(kg.ObjectType), fc.Args["id"].(string), fc.Args["at"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Revision) graphql.Marshaler {
+			return ec.marshalORevision2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRevision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_asOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revision(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_asOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["after"].(*int), fc.Args["first"].(*int), fc.Args["filter"].(*kg.ChangeFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ChangeFeed) graphql.Marshaler {
+			return ec.marshalNChangeFeed2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐChangeFeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeFeed(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_mostConnected(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9784,6 +11295,50 @@ func (ec *executionContext) fieldContext_Relation_updatedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Relation", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Relation_history(ctx context.Context, field graphql.CollectedField, obj *kg.Relation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relation_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Relation().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relation_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Relation_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RelationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *RelationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9970,6 +11525,401 @@ func (ec *executionContext) _RelationTypeCount_count(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_RelationTypeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RelationTypeCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Revision_seq(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Revision_at(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Revision_writer(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_writer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Writer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_writer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Revision_operation(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.ChangeOp) graphql.Marshaler {
+			return ec.marshalNChangeOperation2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐChangeOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "ChangeOperation")
+}
+
+func (ec *executionContext) _Revision_objectType(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Object, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.ObjectType) graphql.Marshaler {
+			return ec.marshalNObjectType2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐObjectType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "ObjectType")
+}
+
+func (ec *executionContext) _Revision_id(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Revision_changed(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Revision_state(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalOJSON2map(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, true, false, "JSON")
+}
+
+func (ec *executionContext) _Revision_entityKind(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_entityKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Revision().EntityKind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.EntityKind) graphql.Marshaler {
+			return ec.marshalOEntityKind2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐEntityKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_entityKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, true, true, "EntityKind")
+}
+
+func (ec *executionContext) _Revision_relationType(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_relationType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Revision().RelationType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.RelationType) graphql.Marshaler {
+			return ec.marshalORelationType2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_relationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, true, true, "RelationType")
+}
+
+func (ec *executionContext) _Revision_from(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Revision().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Revision_to(ctx context.Context, field graphql.CollectedField, obj *kg.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Revision().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, true, true, "ID")
+}
+
+func (ec *executionContext) _RevisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *RevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RevisionEdge) graphql.Marshaler {
+			return ec.marshalNRevisionEdge2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *RevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *RevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevisionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _RevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *RevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Revision) graphql.Marshaler {
+			return ec.marshalNRevision2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revision(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.CollectedField, obj *SearchHit) (ret graphql.Marshaler) {
@@ -10241,6 +12191,50 @@ func (ec *executionContext) _Source_updatedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Source_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Source", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Source_history(ctx context.Context, field graphql.CollectedField, obj *kg.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Source().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Source",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Source_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SourceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *SourceConnection) (ret graphql.Marshaler) {
@@ -10633,6 +12627,50 @@ func (ec *executionContext) fieldContext_Stats_bySource(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SourceCount(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["after"].(*int), fc.Args["filter"].(*kg.ChangeFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Revision) graphql.Marshaler {
+			return ec.marshalNRevision2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revision(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12242,6 +14280,69 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputChangeFilter(ctx context.Context, obj any) (kg.ChangeFilter, error) {
+	var it kg.ChangeFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objects", "entityId", "kinds", "types"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objects":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objects"))
+			data, err := ec.unmarshalOObjectType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐObjectTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Objects = data
+		case "entityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityID = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOEntityKind2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐEntityKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "types":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("types"))
+			data, err := ec.unmarshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Types = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeFilter unmarshals raw into the ChangeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeFilter(ctx context.Context, raw any) (kg.ChangeFilter, error) {
+	var out kg.ChangeFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEntityFilter(ctx context.Context, obj any) (kg.EntityFilter, error) {
 	var it kg.EntityFilter
 	if obj == nil {
@@ -13319,6 +15420,12 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Agreement_degree(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_history(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._Agreement_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13328,6 +15435,49 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._Agreement_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeFeedImplementors = []string{"ChangeFeed"}
+
+func (ec *executionContext) _ChangeFeed(ctx context.Context, sel ast.SelectionSet, obj *ChangeFeed) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeFeedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeFeed")
+		case "revisions":
+			out.Values[i] = ec._ChangeFeed_revisions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasMore":
+			out.Values[i] = ec._ChangeFeed_hasMore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ChangeFeed_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13447,6 +15597,12 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Country_degree(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Country_history(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._Country_createdAt(ctx, field, obj)
@@ -13740,6 +15896,12 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_degree(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_history(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._Event_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13943,6 +16105,12 @@ func (ec *executionContext) _Infrastructure(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Infrastructure_degree(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Infrastructure_history(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._Infrastructure_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14066,6 +16234,12 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_degree(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_history(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._Location_createdAt(ctx, field, obj)
@@ -14267,6 +16441,12 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_degree(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_history(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._Organization_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14443,6 +16623,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_degree(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_history(ctx, field, obj)
 				})
 		case "offices":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -14633,6 +16819,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_violations(ctx, field)
 				})
+		case "history":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_history(ctx, field)
+				})
+		case "asOf":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_asOf(ctx, field)
+				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
+				})
 		case "mostConnected":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -14777,6 +16981,12 @@ func (ec *executionContext) _Relation(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relation_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14913,6 +17123,174 @@ func (ec *executionContext) _RelationTypeCount(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var revisionImplementors = []string{"Revision"}
+
+func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet, obj *kg.Revision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Revision")
+		case "seq":
+			out.Values[i] = ec._Revision_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._Revision_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "writer":
+			out.Values[i] = ec._Revision_writer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operation":
+			out.Values[i] = ec._Revision_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectType":
+			out.Values[i] = ec._Revision_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "id":
+			out.Values[i] = ec._Revision_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changed":
+			out.Values[i] = ec._Revision_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Revision_state(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entityKind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Revision_entityKind(ctx, field, obj)
+				})
+		case "relationType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Revision_relationType(ctx, field, obj)
+				})
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Revision_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Revision_to(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revisionConnectionImplementors = []string{"RevisionConnection"}
+
+func (ec *executionContext) _RevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *RevisionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevisionConnection")
+		case "edges":
+			out.Values[i] = ec._RevisionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RevisionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revisionEdgeImplementors = []string{"RevisionEdge"}
+
+func (ec *executionContext) _RevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *RevisionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revisionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevisionEdge")
+		case "cursor":
+			out.Values[i] = ec._RevisionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RevisionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var searchHitImplementors = []string{"SearchHit"}
 
 func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet, obj *SearchHit) graphql.Marshaler {
@@ -14965,48 +17343,54 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 		case "id":
 			out.Values[i] = ec._Source_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
 			out.Values[i] = ec._Source_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "url":
 			out.Values[i] = ec._Source_url(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "publisher":
 			out.Values[i] = ec._Source_publisher(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "author":
 			out.Values[i] = ec._Source_author(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "publishedAt":
 			out.Values[i] = ec._Source_publishedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "category":
 			out.Values[i] = ec._Source_category(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Source_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Source_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Source_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15204,6 +17588,26 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "changes":
+		return ec._Subscription_changes(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var timelineImplementors = []string{"Timeline"}
@@ -15850,6 +18254,24 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNChangeFeed2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐChangeFeed(ctx context.Context, sel ast.SelectionSet, v *ChangeFeed) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeFeed!")
+		return graphql.Null
+	}
+	return ec._ChangeFeed(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeOperation2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐChangeOp(ctx context.Context, v any) (kg.ChangeOp, error) {
+	var res kg.ChangeOp
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeOperation2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐChangeOp(ctx context.Context, sel ast.SelectionSet, v kg.ChangeOp) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNClaimStatus2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐClaimStatus(ctx context.Context, v any) (kg.ClaimStatus, error) {
 	var res kg.ClaimStatus
 	err := res.UnmarshalGQL(v)
@@ -16157,6 +18579,20 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNKindCount2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*KindCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -16187,6 +18623,16 @@ func (ec *executionContext) marshalNNeighborhood2ᚖgithubᚗcomᚋfactgraphᚋf
 		return graphql.Null
 	}
 	return ec._Neighborhood(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNObjectType2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐObjectType(ctx context.Context, v any) (kg.ObjectType, error) {
+	var res kg.ObjectType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObjectType2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐObjectType(ctx context.Context, sel ast.SelectionSet, v kg.ObjectType) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -16346,6 +18792,62 @@ func (ec *executionContext) marshalNRelationTypeCount2ᚖgithubᚗcomᚋfactgrap
 		return graphql.Null
 	}
 	return ec._RelationTypeCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRevision2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*kg.Revision) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRevision2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRevision2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRevision(ctx context.Context, sel ast.SelectionSet, v *kg.Revision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Revision!")
+		return graphql.Null
+	}
+	return ec._Revision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRevisionConnection2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionConnection(ctx context.Context, sel ast.SelectionSet, v *RevisionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevisionConnection!")
+		return graphql.Null
+	}
+	return ec._RevisionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRevisionEdge2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*RevisionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRevisionEdge2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRevisionEdge2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐRevisionEdge(ctx context.Context, sel ast.SelectionSet, v *RevisionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevisionEdge!")
+		return graphql.Null
+	}
+	return ec._RevisionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSearchHit2ᚕᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*SearchHit) graphql.Marshaler {
@@ -16814,6 +19316,14 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOChangeFilter2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐChangeFilter(ctx context.Context, v any) (*kg.ChangeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputChangeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOClaimStatus2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐClaimStatusᚄ(ctx context.Context, v any) ([]kg.ClaimStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -16962,6 +19472,22 @@ func (ec *executionContext) marshalOEntityKind2ᚕgithubᚗcomᚋfactgraphᚋfac
 	return ret
 }
 
+func (ec *executionContext) unmarshalOEntityKind2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐEntityKind(ctx context.Context, v any) (*kg.EntityKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(kg.EntityKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEntityKind2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐEntityKind(ctx context.Context, sel ast.SelectionSet, v *kg.EntityKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOEntityOrder2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐEntityOrder(ctx context.Context, v any) (*kg.EntityOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -17041,6 +19567,24 @@ func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -17059,11 +19603,65 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOJSON2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalMap(v)
+	return res
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐNode(ctx context.Context, sel ast.SelectionSet, v Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOObjectType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐObjectTypeᚄ(ctx context.Context, v any) ([]kg.ObjectType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]kg.ObjectType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNObjectType2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐObjectType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOObjectType2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐObjectTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.ObjectType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNObjectType2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐObjectType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOPath2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐPath(ctx context.Context, sel ast.SelectionSet, v *Path) graphql.Marshaler {
@@ -17155,6 +19753,29 @@ func (ec *executionContext) marshalORelationType2ᚕgithubᚗcomᚋfactgraphᚋf
 	return ret
 }
 
+func (ec *executionContext) unmarshalORelationType2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationType(ctx context.Context, v any) (*kg.RelationType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(kg.RelationType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORelationType2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRelationType(ctx context.Context, sel ast.SelectionSet, v *kg.RelationType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalORevision2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐRevision(ctx context.Context, sel ast.SelectionSet, v *kg.Revision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Revision(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐSource(ctx context.Context, sel ast.SelectionSet, v *kg.Source) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -17225,6 +19846,22 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOUpsertMode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐUpsertMode(ctx context.Context, v any) (*kg.UpsertMode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(kg.UpsertMode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUpsertMode2ᚖgithubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐUpsertMode(ctx context.Context, sel ast.SelectionSet, v *kg.UpsertMode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

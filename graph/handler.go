@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	coderws "github.com/coder/websocket"
 	"github.com/factgraph/factgraph/kg"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -38,6 +39,15 @@ type Options struct {
 	// Extensions are added ahead of the handler's own operation interceptors, so that they
 	// see every answer (metrics).
 	Extensions []graphql.HandlerExtension
+	// WebsocketOrigins are the host patterns (coder/websocket's OriginPatterns, e.g.
+	// "app.example.com", "*.example.com") whose pages may open a subscription websocket;
+	// AnyOrigin lets every page. Without either, only same-host pages may.
+	WebsocketOrigins []string
+	AnyOrigin        bool
+	// PollInterval is how often a live subscription looks for new changes (default 250ms);
+	// MaxSubscriptions caps the live subscriptions of this process (default 256).
+	PollInterval     time.Duration
+	MaxSubscriptions int
 
 	// batchWait overrides how long the dataloaders wait for more keys (batchWait); the
 	// look-ahead test sets it to zero so that anything left to the loaders shows up as
@@ -61,12 +71,22 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 	if opts.batchWait != nil {
 		wait = *opts.batchWait
 	}
-	cfg := Config{Resolvers: &Resolver{Store: store, Logger: opts.Logger}}
+	cfg := Config{Resolvers: &Resolver{Store: store, Logger: opts.Logger,
+		feed: newFeed(store, opts.PollInterval, opts.MaxSubscriptions, opts.Logger)}}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	// Subscriptions: graphql-transport-ws (and the older graphql-ws) on the same path. The
+	// origin check is the websocket's CORS: a browser sends any page's cookies with the
+	// upgrade, so only allowed origins may open one.
+	srv.AddTransport(transport.Websocket{
+		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{
+			OriginPatterns: opts.WebsocketOrigins, InsecureSkipVerify: opts.AnyOrigin,
+		}},
+		KeepAlivePingInterval: 15 * time.Second,
+	})
 	limits := opts.Limits.withDefaults()
 	queries := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queries)
@@ -96,6 +116,11 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{err}})
 		}
 		respond := next(ctx)
+		if op != nil && op.Operation == ast.Subscription {
+			// A subscription's stream ends with nil when its client leaves; anything else
+			// would keep the websocket transport sending.
+			return respond
+		}
 		return func(ctx context.Context) *graphql.Response {
 			// gqlgen ends the stream with nil when the context is done; over HTTP that would
 			// be a bare `null` body. Say what happened instead.
@@ -104,6 +129,18 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 			}
 			return &graphql.Response{Errors: gqlerror.List{timeoutError()}}
 		}
+	})
+	// A write's bookmark also goes into the response's extensions, for clients that read the
+	// body rather than headers (the HTTP layer sets the Factgraph-Bookmark header).
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if tok := kg.EncodeBookmarks(kg.ConsistencyFrom(ctx).Written()); resp != nil && tok != "" {
+			if resp.Extensions == nil {
+				resp.Extensions = map[string]any{}
+			}
+			resp.Extensions["bookmark"] = tok
+		}
+		return resp
 	})
 	srv.AroundFields(emptyStringAsNull) // also marks resolver errors, see resolverError
 	heavy := opts.HeavyConcurrency
@@ -233,6 +270,17 @@ func setComplexity(c *ComplexityRoot) {
 	c.Person.Relations, c.Country.Relations, c.Organization.Relations = rel, rel, rel
 	c.Agreement.Relations, c.Infrastructure.Relations, c.Location.Relations = rel, rel, rel
 	c.Event.Relations = rel
+	// History is one store call per object, unbatched: priced like violations, plus its page.
+	hist := func(child int, first *int, _ *string) int { return 10 + child*size(first) }
+	c.Person.History, c.Country.History, c.Organization.History = hist, hist, hist
+	c.Agreement.History, c.Infrastructure.History, c.Location.History = hist, hist, hist
+	c.Event.History, c.Relation.History, c.Source.History = hist, hist, hist
+	c.Query.History = func(child int, _ kg.ObjectType, _ string, first *int, after *string) int {
+		return hist(child, first, after)
+	}
+	c.Query.Changes = func(child int, _ *int, first *int, _ *kg.ChangeFilter) int {
+		return 1 + child*orDefault(first, 100)
+	}
 	// Each agreement's violations take several store round trips, unbatched: price them so a
 	// long list of agreements asking for violations is refused.
 	c.Agreement.Violations = func(child int) int { return 100 + child*10 }

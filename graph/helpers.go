@@ -37,15 +37,6 @@ func loadEntity(ctx context.Context, id string) (Entity, error) {
 	return wrap(e), nil
 }
 
-// values copies pointed-to inputs into the value slice the store takes.
-func values[T any](ps []*T) []T {
-	out := make([]T, len(ps))
-	for i, p := range ps {
-		out[i] = *p
-	}
-	return out
-}
-
 // statsOf turns the store's count maps into lists in the enums' declared order, and the
 // per-source counts into a list, most cited first.
 func statsOf(ctx context.Context, st *kg.Stats) (*Stats, error) {

@@ -6,6 +6,17 @@ import (
 	"github.com/factgraph/factgraph/kg"
 )
 
+// A page of the store-wide change feed.
+type ChangeFeed struct {
+	// The revisions, in sequence order.
+	Revisions []*kg.Revision `json:"revisions"`
+	// Whether more revisions match after this page.
+	HasMore bool `json:"hasMore"`
+	// The sequence number to pass as `after` next: past the last revision examined, including
+	// those the filter dropped.
+	Cursor int `json:"cursor"`
+}
+
 // A count of relations with one claim status.
 type ClaimStatusCount struct {
 	// The status.
@@ -115,6 +126,22 @@ type RelationTypeCount struct {
 	Count int `json:"count"`
 }
 
+// A page of one object's revisions, oldest first.
+type RevisionConnection struct {
+	// The revisions.
+	Edges []*RevisionEdge `json:"edges"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A revision with its cursor.
+type RevisionEdge struct {
+	// Pass as `after` to continue after this revision.
+	Cursor string `json:"cursor"`
+	// The revision.
+	Node *kg.Revision `json:"node"`
+}
+
 // A search result.
 type SearchHit struct {
 	// Relevance; higher is better. Comparable within one response only.
@@ -147,6 +174,11 @@ type Stats struct {
 	ByStatus []*ClaimStatusCount `json:"byStatus"`
 	// Relations by source, most cited first.
 	BySource []*SourceCount `json:"bySource"`
+}
+
+// Live changes, over the graphql-transport-ws protocol on /graphql. Every process serving the
+// same database delivers every change, whichever process wrote it.
+type Subscription struct {
 }
 
 // What happened in a time window, in order.

@@ -14,4 +14,6 @@ import (
 type Resolver struct {
 	Store  kg.Store
 	Logger *slog.Logger
+	// feed serves the changes subscription.
+	feed *feed
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/factgraph/factgraph/kg"
 )
 
-func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*kg.EntityInput) (*UpsertEntitiesPayload, error) {
-	es, counts, err := r.Store.UpsertEntities(ctx, values(input))
+func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*kg.EntityInput, mode *kg.UpsertMode) (*UpsertEntitiesPayload, error) {
+	es, counts, err := r.Store.UpsertEntities(ctx, upsertInputs(ctx, input, mode, setEntity))
 	if err != nil {
 		return nil, err
 	}
@@ -25,8 +25,8 @@ func (r *mutationResolver) UpsertEntities(ctx context.Context, input []*kg.Entit
 	return &UpsertEntitiesPayload{Entities: out, Created: counts.Created, Updated: counts.Updated, Unchanged: counts.Unchanged}, nil
 }
 
-func (r *mutationResolver) UpsertSources(ctx context.Context, input []*kg.SourceInput) (*UpsertSourcesPayload, error) {
-	ss, counts, err := r.Store.UpsertSources(ctx, values(input))
+func (r *mutationResolver) UpsertSources(ctx context.Context, input []*kg.SourceInput, mode *kg.UpsertMode) (*UpsertSourcesPayload, error) {
+	ss, counts, err := r.Store.UpsertSources(ctx, upsertInputs(ctx, input, mode, setSource))
 	if err != nil {
 		return nil, err
 	}
@@ -34,8 +34,8 @@ func (r *mutationResolver) UpsertSources(ctx context.Context, input []*kg.Source
 	return &UpsertSourcesPayload{Sources: ss, Created: counts.Created, Updated: counts.Updated, Unchanged: counts.Unchanged}, nil
 }
 
-func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*kg.RelationInput) (*UpsertRelationsPayload, error) {
-	rs, counts, err := r.Store.UpsertRelations(ctx, values(input))
+func (r *mutationResolver) UpsertRelations(ctx context.Context, input []*kg.RelationInput, mode *kg.UpsertMode) (*UpsertRelationsPayload, error) {
+	rs, counts, err := r.Store.UpsertRelations(ctx, upsertInputs(ctx, input, mode, setRelation))
 	if err != nil {
 		return nil, err
 	}
@@ -234,6 +234,29 @@ func (r *queryResolver) Violations(ctx context.Context, agreementID string) ([]*
 	return violations(ctx, r.Store, agreementID)
 }
 
+func (r *queryResolver) History(ctx context.Context, objectType kg.ObjectType, id string, first *int, after *string) (*RevisionConnection, error) {
+	return historyConnection(ctx, r.Store, objectType, id, first, after)
+}
+
+func (r *queryResolver) AsOf(ctx context.Context, objectType kg.ObjectType, id string, at time.Time) (*kg.Revision, error) {
+	return r.Store.AsOf(ctx, objectType, id, at)
+}
+
+func (r *queryResolver) Changes(ctx context.Context, after *int, first *int, filter *kg.ChangeFilter) (*ChangeFeed, error) {
+	q := kg.ChangesQuery{First: 100, Filter: filter}
+	if after != nil {
+		q.After = int64(*after)
+	}
+	if first != nil {
+		q.First = *first
+	}
+	page, err := r.Store.Changes(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return &ChangeFeed{Revisions: page.Items, HasMore: page.HasNextPage, Cursor: int(page.Through)}, nil
+}
+
 func (r *queryResolver) MostConnected(ctx context.Context, kinds []kg.EntityKind, types []kg.RelationType, direction *kg.Direction, first *int) ([]*EntityDegree, error) {
 	q := kg.DegreeQuery{Kinds: kinds, Types: types, Limit: deref(first)}
 	if direction != nil {
@@ -288,14 +311,51 @@ func (r *relationResolver) DisputedBy(ctx context.Context, obj *kg.Relation) ([]
 	return loadersFrom(ctx).disputedBy.Load(ctx, obj.ID)
 }
 
+func (r *relationResolver) History(ctx context.Context, obj *kg.Relation, first *int, after *string) (*RevisionConnection, error) {
+	return historyConnection(ctx, r.Store, kg.ObjectRelation, obj.ID, first, after)
+}
+
+func (r *revisionResolver) EntityKind(ctx context.Context, obj *kg.Revision) (*kg.EntityKind, error) {
+	return orNil(obj.Kind), nil
+}
+
+func (r *revisionResolver) RelationType(ctx context.Context, obj *kg.Revision) (*kg.RelationType, error) {
+	return orNil(obj.Type), nil
+}
+
+func (r *revisionResolver) From(ctx context.Context, obj *kg.Revision) (*string, error) {
+	return orNil(obj.From), nil
+}
+
+func (r *revisionResolver) To(ctx context.Context, obj *kg.Revision) (*string, error) {
+	return orNil(obj.To), nil
+}
+
+func (r *sourceResolver) History(ctx context.Context, obj *kg.Source, first *int, after *string) (*RevisionConnection, error) {
+	return historyConnection(ctx, r.Store, kg.ObjectSource, obj.ID, first, after)
+}
+
+func (r *subscriptionResolver) Changes(ctx context.Context, after *int, filter *kg.ChangeFilter) (<-chan *kg.Revision, error) {
+	return r.feed.subscribe(ctx, after, filter)
+}
+
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Relation() RelationResolver { return &relationResolver{r} }
 
+func (r *Resolver) Revision() RevisionResolver { return &revisionResolver{r} }
+
+func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
+
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
-	mutationResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	relationResolver struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	relationResolver     struct{ *Resolver }
+	revisionResolver     struct{ *Resolver }
+	sourceResolver       struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 )

@@ -27,9 +27,11 @@ const (
 // idPattern allows slugs such as "person:volodymyr-zelenskyy" or "rel:2025-03-18/call".
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9:._/\-]*$`)
 
-// EntityInput is an entity as written by upsertEntities: every field is replaced, so an
-// upsert of the same input twice leaves the same graph. The JSON names are the GraphQL
-// input's, so a client can send an input as a variable as it is.
+// EntityInput is an entity as written by upsertEntities. Under ModeMerge (the default) the
+// fields it leaves out keep their stored values and those named in Clear are emptied; under
+// ModeReplace it is the whole entity. Either way an upsert of the same input twice leaves the
+// same graph. The JSON names are the GraphQL input's, so a client can send an input as a
+// variable as it is (cleared fields are written as null).
 type EntityInput struct {
 	ID              string          `json:"id"`
 	Kind            EntityKind      `json:"kind"`
@@ -45,9 +47,15 @@ type EntityInput struct {
 	ValidTo         *Time           `json:"validTo,omitempty"`
 	OccurredAt      *Time           `json:"occurredAt,omitempty"`
 	DurationMinutes *int            `json:"durationMinutes,omitempty"`
+	// Mode says what happens to the stored fields the input leaves out; zero is ModeMerge.
+	// The API sets it from the mutation's mode argument.
+	Mode UpsertMode `json:"-"`
+	// Clear names optional fields (by their GraphQL names) to empty under ModeMerge: the
+	// fields a GraphQL client gave as null. A field left out is kept instead.
+	Clear []string `json:"-"`
 }
 
-// SourceInput is a source as written by upsertSources.
+// SourceInput is a source as written by upsertSources; Mode and Clear work as for EntityInput.
 type SourceInput struct {
 	ID          string `json:"id"`
 	Title       string `json:"title"`
@@ -56,9 +64,16 @@ type SourceInput struct {
 	Author      string `json:"author,omitempty"`
 	PublishedAt *Time  `json:"publishedAt,omitempty"`
 	Category    string `json:"category,omitempty"`
+	// Mode says what happens to the stored fields the input leaves out; zero is ModeMerge.
+	// The API sets it from the mutation's mode argument.
+	Mode UpsertMode `json:"-"`
+	// Clear names optional fields (by their GraphQL names) to empty under ModeMerge: the
+	// fields a GraphQL client gave as null. A field left out is kept instead.
+	Clear []string `json:"-"`
 }
 
-// RelationInput is a relation as written by upsertRelations.
+// RelationInput is a relation as written by upsertRelations; Mode and Clear work as for
+// EntityInput.
 type RelationInput struct {
 	ID          string       `json:"id"`
 	Type        RelationType `json:"type"`
@@ -75,6 +90,12 @@ type RelationInput struct {
 	ValidFrom   *Time        `json:"validFrom,omitempty"`
 	ValidTo     *Time        `json:"validTo,omitempty"`
 	DisputesIDs []string     `json:"disputes,omitempty"`
+	// Mode says what happens to the stored fields the input leaves out; zero is ModeMerge.
+	// The API sets it from the mutation's mode argument.
+	Mode UpsertMode `json:"-"`
+	// Clear names optional fields (by their GraphQL names) to empty under ModeMerge: the
+	// fields a GraphQL client gave as null. A field left out is kept instead.
+	Clear []string `json:"-"`
 }
 
 // WriteCounts says what an upsert did to each item.
@@ -243,6 +264,32 @@ func NormalizeEntities(in []EntityInput) ([]EntityInput, error) {
 		checkTime(&errs, f+".validTo", e.ValidTo)
 		checkTime(&errs, f+".occurredAt", e.OccurredAt)
 		checkWindow(&errs, f, e.ValidFrom, e.ValidTo)
+		checkMode(&errs, f, e.Mode)
+		e.Clear = checkClear(&errs, f, e.Clear, entityClearable, func(name string) bool {
+			switch name {
+			case "aliases":
+				return len(e.Aliases) > 0
+			case "description":
+				return e.Description != ""
+			case "sourceIds":
+				return len(e.SourceIDs) > 0
+			case "category":
+				return e.Category != ""
+			case "countryCode":
+				return e.CountryCode != ""
+			case "agreementStatus":
+				return e.AgreementStatus != ""
+			case "scope":
+				return e.Scope != ""
+			case "validFrom":
+				return e.ValidFrom != nil
+			case "validTo":
+				return e.ValidTo != nil
+			case "occurredAt":
+				return e.OccurredAt != nil
+			}
+			return e.DurationMinutes != nil
+		})
 		out[i] = e
 	}
 	return out, errs.err()
@@ -280,6 +327,20 @@ func NormalizeSources(in []SourceInput) ([]SourceInput, error) {
 		checkText(&errs, f+".author", s.Author, maxNameLen)
 		checkText(&errs, f+".category", s.Category, maxNameLen)
 		checkTime(&errs, f+".publishedAt", s.PublishedAt)
+		checkMode(&errs, f, s.Mode)
+		s.Clear = checkClear(&errs, f, s.Clear, sourceClearable, func(name string) bool {
+			switch name {
+			case "url":
+				return s.URL != ""
+			case "publisher":
+				return s.Publisher != ""
+			case "author":
+				return s.Author != ""
+			case "publishedAt":
+				return s.PublishedAt != nil
+			}
+			return s.Category != ""
+		})
 		out[i] = s
 	}
 	return out, errs.err()
@@ -341,6 +402,28 @@ func NormalizeRelations(in []RelationInput) ([]RelationInput, error) {
 		checkTime(&errs, f+".validFrom", r.ValidFrom)
 		checkTime(&errs, f+".validTo", r.ValidTo)
 		checkWindow(&errs, f, r.ValidFrom, r.ValidTo)
+		checkMode(&errs, f, r.Mode)
+		r.Clear = checkClear(&errs, f, r.Clear, relationClearable, func(name string) bool {
+			switch name {
+			case "claimedBy":
+				return r.ClaimedByID != ""
+			case "quote":
+				return r.Quote != ""
+			case "confidence":
+				return r.Confidence != nil
+			case "role":
+				return r.Role != ""
+			case "description":
+				return r.Description != ""
+			case "occurredAt":
+				return r.OccurredAt != nil
+			case "validFrom":
+				return r.ValidFrom != nil
+			case "validTo":
+				return r.ValidTo != nil
+			}
+			return len(r.DisputesIDs) > 0
+		})
 		out[i] = r
 	}
 	return out, errs.err()

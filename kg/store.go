@@ -1,14 +1,18 @@
 package kg
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store is the graph's storage. There are two: kg/neo4j over a Neo4j database and kg/embedded
 // in process; kg/storetest holds them to one contract.
 //
 // Writes of one call are all-or-nothing: if any item is invalid or refers to an id that does
 // not exist, nothing is written and the error names every bad field. Upserts are idempotent:
-// an item is created, replaced whole, or left unchanged if it is the same. A relation may
-// dispute one written in the same call.
+// an item is created, updated, or left unchanged if writing it would change nothing. An
+// update merges the input into the stored item or replaces it whole, as the input's Mode
+// says (kg.UpsertMode; merge by default). A relation may dispute one written in the same call.
 //
 // Queries check their arguments themselves (filters with Check, orderings with Normalize,
 // cursors with Decode, search with Check) and report bad ones as invalid input; a zero
@@ -51,6 +55,25 @@ type Store interface {
 	// DeleteRelation deletes one relation. A deleted relation's id, here or by a detach, is
 	// dropped from the DisputesIDs of the relations that disputed it.
 	DeleteRelation(ctx context.Context, id string) error
+
+	// History returns the revisions of one object, oldest first, after q.After (see
+	// kg/history.go). Every write appends one revision per object it creates, changes or
+	// deletes, in its own transaction, numbered by one store-wide sequence in commit order.
+	History(ctx context.Context, q HistoryQuery) (*RevisionPage, error)
+	// AsOf returns the revision of an object in force at instant at: its last revision at or
+	// before at, or nil when it has none by then. A tombstone means it was deleted by then.
+	// An instant before the retention horizon (see PruneHistory) is invalid input.
+	AsOf(ctx context.Context, object ObjectType, id string, at time.Time) (*Revision, error)
+	// Changes returns the store-wide revisions after q.After that q.Filter keeps, in sequence
+	// order. The page's Through is the sequence number to continue after: past revisions the
+	// filter dropped, so a poller does not examine them again. After a sequence number that
+	// pruning has passed is invalid input: the caller would miss changes.
+	Changes(ctx context.Context, q ChangesQuery) (*RevisionPage, error)
+	// PruneHistory applies a retention horizon: it deletes the revisions older than before
+	// that a later revision of the same object supersedes, and old tombstones with every
+	// revision of their object, so that asOf stays exact from before on. It returns how many
+	// revisions went.
+	PruneHistory(ctx context.Context, before time.Time) (int, error)
 
 	// Ping checks that the store can serve requests.
 	Ping(ctx context.Context) error

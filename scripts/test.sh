@@ -51,8 +51,9 @@ export FACTGRAPH_TEST_NEO4J_PASSWORD="${NEO4J_PASSWORD:-factgraph-dev}"
 export FACTGRAPH_TEST_NEO4J_RESTART=1
 
 step "go test -race -count=1 ./..."
-# Packages run one at a time (-p 1): their tests share the one Neo4j database.
-go test -race -count=1 -p 1 "$@" ./...
+# Packages run one at a time (-p 1): their tests share the one Neo4j database. The Neo4j
+# contract suite under -race takes minutes on a small machine: 30m, not the default 10m.
+go test -race -count=1 -p 1 -timeout 30m "$@" ./...
 
 step "browser and client tests (web/test: Debian chromium driven by playwright-core)"
 # playwright-core drives the machine's Chromium; it never downloads a browser of its own.

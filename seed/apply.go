@@ -40,6 +40,9 @@ const (
 	StageRelations = "relations"
 )
 
+// Writer is the name history records for what Apply writes when the caller names no one.
+const Writer = "factgraph-seed"
+
 // Apply validates the bundle and writes it to the store: sources, then entities, then
 // relations (each stage needs the previous one's ids), in batches of batchSize (0 means
 // DefaultBatchSize; at most kg.MaxBatch). The store's upserts are idempotent, so applying the
@@ -61,6 +64,10 @@ func Apply(ctx context.Context, s kg.Store, b *Bundle, batchSize int, progress f
 		batchSize = DefaultBatchSize
 	}
 	batchSize = min(batchSize, kg.MaxBatch)
+	// The history names who wrote each revision; the loader acting on its own says so.
+	if kg.WriterFrom(ctx) == "" {
+		ctx = kg.WithWriter(ctx, Writer)
+	}
 	report := func(stage string, done, total int) {
 		if progress != nil {
 			progress(stage, done, total)

@@ -37,6 +37,7 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -327,6 +328,7 @@ func parse(name string, data []byte) (*Bundle, []Problem) {
 		b.Sources = append(b.Sources, kg.SourceInput{
 			ID: d.ID, Title: d.Title, URL: d.URL, Publisher: d.Publisher, Author: d.Author,
 			PublishedAt: tp.parse("publishedAt", d.PublishedAt), Category: d.Category,
+			Clear: emptyKeys(n, kg.SourceInput{}.ClearableFields()),
 		})
 		b.SourceOrigins = append(b.SourceOrigins, o)
 	}
@@ -345,6 +347,7 @@ func parse(name string, data []byte) (*Bundle, []Problem) {
 			Scope: d.Scope, ValidFrom: tp.parse("validFrom", d.ValidFrom),
 			ValidTo: tp.parse("validTo", d.ValidTo), OccurredAt: tp.parse("occurredAt", d.OccurredAt),
 			DurationMinutes: d.DurationMinutes.ptr(),
+			Clear:           emptyKeys(n, kg.EntityInput{}.ClearableFields()),
 		})
 		b.EntityOrigins = append(b.EntityOrigins, o)
 	}
@@ -362,6 +365,7 @@ func parse(name string, data []byte) (*Bundle, []Problem) {
 			Quote: d.Quote, Confidence: d.Confidence, Role: d.Role, Description: d.Description,
 			OccurredAt: tp.parse("occurredAt", d.OccurredAt), ValidFrom: tp.parse("validFrom", d.ValidFrom),
 			ValidTo: tp.parse("validTo", d.ValidTo), DisputesIDs: d.Disputes,
+			Clear: emptyKeys(n, kg.RelationInput{}.ClearableFields()),
 		})
 		b.RelationOrigins = append(b.RelationOrigins, o)
 	}
@@ -449,6 +453,39 @@ func decodeItem(errs *problems, o Origin, section string, n ast.Node, dst any) b
 		return false
 	}
 	return true
+}
+
+// emptyKeys lists the keys among optional whose value the entry gives as null, "" or []:
+// the fields a seed file clears. Upserts merge by default, so a key left out keeps the stored
+// value while `countryCode: null` empties it, as in the GraphQL API.
+func emptyKeys(n ast.Node, optional []string) []string {
+	m, ok := n.(ast.MapNode)
+	if !ok {
+		return nil
+	}
+	var out []string
+	it := m.MapRange()
+	for it.Next() {
+		k := keyString(it.Key())
+		if !slices.Contains(optional, k) {
+			continue
+		}
+		switch v := it.Value().(type) {
+		case *ast.NullNode:
+		case *ast.StringNode:
+			if v.Value != "" {
+				continue
+			}
+		case *ast.SequenceNode:
+			if len(v.Values) > 0 {
+				continue
+			}
+		default:
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 // origin records where an entry is: its first key's line and the line of each key.

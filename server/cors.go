@@ -16,6 +16,8 @@ package server
 // rs/cors compares header names case-insensitively.
 var DefaultAllowedHeaders = []string{
 	"Content-Type", "Accept", "Authorization", "X-Request-Id",
+	// Read your writes across processes: the bookmark a write returned (server.go).
+	BookmarkHeader,
 	"Apollographql-Client-Name", "Apollographql-Client-Version", "X-Apollo-Operation-Name", "Apollo-Require-Preflight",
 	"X-Requested-With",
 	"Traceparent", "Tracestate", "Baggage", "Sentry-Trace",

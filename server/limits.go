@@ -72,6 +72,12 @@ func writeGraphQLError(w http.ResponseWriter, r *http.Request, httpStatus int, c
 // chunked; a body that arrives too slowly is cut off when the deadline passes.
 func limits(cfg Config, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebsocket(r) {
+			// A subscription lives as long as its client keeps it; it has no body, and its
+			// messages are bounded by the websocket transport's read limit.
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), cfg.RequestTimeout)
 		defer cancel()
 		tooLarge := fmt.Sprintf("the request body is over %d bytes", cfg.MaxBodyBytes)

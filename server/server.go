@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -52,6 +53,9 @@ type Config struct {
 	AllowedHeaders []string
 	// Metrics, when set, are served at /metrics and fed by the GraphQL endpoint and the store.
 	Metrics *metrics.Metrics
+	// PollInterval and MaxSubscriptions tune live subscriptions (see graph.Options).
+	PollInterval     time.Duration
+	MaxSubscriptions int
 }
 
 // Defaults for a zero Config field.
@@ -98,10 +102,15 @@ func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 		Limits:           cfg.Limits,
 		HeavyConcurrency: cfg.HeavyConcurrency,
 		Extensions:       extensions,
+		// The websocket follows the CORS origins.
+		WebsocketOrigins: originHosts(cfg.AllowedOrigins),
+		AnyOrigin:        slices.Contains(cfg.AllowedOrigins, "*"),
+		PollInterval:     cfg.PollInterval,
+		MaxSubscriptions: cfg.MaxSubscriptions,
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", route("/graphql", corsFor(cfg.AllowedOrigins, cfg.AllowedHeaders).Handler(limits(cfg, authenticate(cfg.WriteTokens, cfg.RefuseAnonymousWrites, graphQLOverHTTP(gql))))))
+	mux.Handle("/graphql", route("/graphql", corsFor(cfg.AllowedOrigins, cfg.AllowedHeaders).Handler(limits(cfg, authenticate(cfg.WriteTokens, cfg.RefuseAnonymousWrites, graphQLOverHTTP(bookmarks(gql)))))))
 	uiRoutes(mux)
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics.Handler())
@@ -136,11 +145,75 @@ func corsFor(origins, headers []string) *cors.Cors {
 		AllowedOrigins:   origins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders:   headers,
-		ExposedHeaders:   []string{"X-Request-Id"},
+		ExposedHeaders:   []string{"X-Request-Id", BookmarkHeader},
 		AllowCredentials: len(origins) > 0 && !slices.Contains(origins, "*"),
 		MaxAge:           600,
 	})
 }
+
+// originHosts turns CORS origins ("https://app.example:8443") into the host patterns the
+// websocket's origin check matches ("app.example:8443").
+func originHosts(origins []string) []string {
+	var out []string
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			out = append(out, u.Host)
+		}
+	}
+	return out
+}
+
+// isWebsocket reports a websocket upgrade: a subscription lives as long as the client keeps
+// it, so the request time limit does not apply (keep-alive pings and the subscription limit
+// bound it instead).
+func isWebsocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// BookmarkHeader carries read-your-writes bookmarks: a write's response sets it (and the
+// GraphQL extension "bookmark"); a client that sends it back on a later request, to any
+// process of the deployment, reads at least that write.
+const BookmarkHeader = "Factgraph-Bookmark"
+
+// bookmarks reads the client's bookmark into the request's kg.Consistency and puts the
+// bookmark of the request's writes into the response header, which is written after the
+// operation ran. A malformed bookmark is refused before any work.
+func bookmarks(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		after, err := kg.DecodeBookmarks(BookmarkHeader, r.Header.Get(BookmarkHeader))
+		if err != nil {
+			writeText(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		ctx, c := kg.WithConsistency(r.Context(), after)
+		next.ServeHTTP(&bookmarkWriter{ResponseWriter: w, c: c}, r.WithContext(ctx))
+	})
+}
+
+// bookmarkWriter sets the bookmark header just before the response starts.
+type bookmarkWriter struct {
+	http.ResponseWriter
+	c    *kg.Consistency
+	done bool
+}
+
+func (b *bookmarkWriter) header() {
+	if !b.done {
+		b.done = true
+		if tok := kg.EncodeBookmarks(b.c.Written()); tok != "" {
+			b.ResponseWriter.Header().Set(BookmarkHeader, tok)
+		}
+	}
+}
+
+func (b *bookmarkWriter) WriteHeader(code int) { b.header(); b.ResponseWriter.WriteHeader(code) }
+func (b *bookmarkWriter) Write(p []byte) (int, error) {
+	b.header()
+	return b.ResponseWriter.Write(p)
+}
+
+// Unwrap lets the websocket upgrade and http.ResponseController reach the writer beneath.
+func (b *bookmarkWriter) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 
 type requestIDKey struct{}
 
@@ -169,7 +242,8 @@ type statusRecorder struct {
 	status int
 }
 
-// Unwrap lets http.ResponseController reach the connection (read deadlines, flushes).
+// Unwrap lets http.ResponseController (read deadlines, flushes) and the websocket upgrade
+// (http.Hijacker) reach the connection.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) WriteHeader(code int) {

@@ -41,6 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	token := fs.String("token", os.Getenv("FACTGRAPH_WRITE_TOKEN"), "write token, if the server has one (env FACTGRAPH_WRITE_TOKEN)")
 	batch := fs.Int("batch", 500, "items per mutation (at most 1000)")
 	check := fs.Bool("check", false, "validate the files (references they do not define against the server) and exit without writing")
+	mode := fs.String("mode", "merge", "merge: fields a file leaves out keep the server's values, null clears; replace: each item is the whole object")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: factgraph-seed [flags] [file.yaml ...]\n\nWithout files, loads the built-in seed.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -50,6 +51,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *batch < 1 || *batch > kg.MaxBatch {
 		return fmt.Errorf("-batch %d is outside 1..%d", *batch, kg.MaxBatch)
+	}
+	upsertMode := kg.UpsertMode(strings.ToUpper(*mode))
+	if upsertMode != kg.ModeMerge && upsertMode != kg.ModeReplace {
+		return fmt.Errorf("-mode %q is neither merge nor replace", *mode)
 	}
 	c := &client{endpoint: *endpoint, token: *token, http: &http.Client{Timeout: 2 * time.Minute}}
 	var b *seed.Bundle
@@ -79,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"relations", "RelationInput", "upsertRelations", anys(b.RelationBatches(*batch))},
 	}
 	for _, st := range stages {
-		query := fmt.Sprintf("mutation($input: [%s!]!) { result: %s(input: $input) { created updated unchanged } }", st.input, st.mutation)
+		query := fmt.Sprintf("mutation($input: [%s!]!) { result: %s(input: $input, mode: %s) { created updated unchanged } }", st.input, st.mutation, upsertMode)
 		var total kg.WriteCounts
 		done, all := 0, 0
 		for _, items := range st.batches {

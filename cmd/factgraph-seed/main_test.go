@@ -176,6 +176,77 @@ relations:
 	}
 }
 
+// An add-on file that mentions an entity of the built-in seed by id, kind and name only (to
+// relate something to it) keeps the entity's other fields: the loader merges by default.
+// null in a file clears a field; -mode replace writes each item whole.
+func TestAddOnFileMerges(t *testing.T) {
+	s, _ := embedded.Open(t.Context(), "")
+	url := serve(t, s, "")
+	if out, err := load(t, "-endpoint", url); err != nil {
+		t.Fatalf("built-in seed: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	saudi := func() *kg.Entity {
+		e, err := kg.GetEntity(t.Context(), s, "country:saudi-arabia")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	addOn := write("addon.yaml", `sources:
+  - id: source:addon
+    title: An add-on article
+entities:
+  - id: country:saudi-arabia
+    kind: COUNTRY
+    name: Saudi Arabia
+  - id: location:jeddah
+    kind: LOCATION
+    name: Jeddah
+relations:
+  - id: rel:jeddah-in-saudi-arabia
+    type: LOCATED_IN
+    from: location:jeddah
+    to: country:saudi-arabia
+    status: CONFIRMED
+    sourceIds: [source:addon]
+`)
+	if out, err := load(t, "-endpoint", url, addOn); err != nil {
+		t.Fatalf("add-on file: %v\n%s", err, out)
+	}
+	if e := saudi(); e.CountryCode != "SA" || len(e.SourceIDs) != 1 {
+		t.Errorf("after the add-on file Saudi Arabia has countryCode %q, sources %q; want both kept", e.CountryCode, e.SourceIDs)
+	}
+	clear := write("clear.yaml", `entities:
+  - id: country:saudi-arabia
+    kind: COUNTRY
+    name: Saudi Arabia
+    countryCode: null
+`)
+	if out, err := load(t, "-endpoint", url, clear); err != nil {
+		t.Fatalf("clearing file: %v\n%s", err, out)
+	}
+	if e := saudi(); e.CountryCode != "" || len(e.SourceIDs) != 1 {
+		t.Errorf("countryCode: null left countryCode %q, sources %q; want it cleared, sources kept", e.CountryCode, e.SourceIDs)
+	}
+	if out, err := load(t, "-endpoint", url, "-mode", "replace", addOn); err != nil {
+		t.Fatalf("add-on file with -mode replace: %v\n%s", err, out)
+	}
+	if e := saudi(); len(e.SourceIDs) != 0 {
+		t.Errorf("-mode replace kept sources %q", e.SourceIDs)
+	}
+	if _, err := load(t, "-mode", "patch", "-check"); err == nil {
+		t.Error("-mode patch accepted")
+	}
+}
+
 // An add-on file loads on its own over what the server holds: its references to the built-in
 // seed's country, source and relation are looked up on the server. A broken add-on gets every
 // problem at once, those the server settles included, and -check never says "written".

@@ -41,7 +41,7 @@ type config struct {
 	neo4j                                         neo4jstore.Config
 	server                                        server.Config
 	maxConns                                      int
-	shutdownTimeout                               time.Duration
+	shutdownTimeout, historyRetention             time.Duration
 	logFormat, corsHeaders                        string
 	metrics, version                              bool
 }
@@ -106,6 +106,9 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	noSeed, _ := strconv.ParseBool(env("FACTGRAPH_NO_SEED", "false"))
 	fs.BoolVar(&c.noSeed, "no-seed", noSeed, "do not load the built-in seed into an empty embedded store (env FACTGRAPH_NO_SEED=true)")
 	durationVar(&c.server.RequestTimeout, "timeout", "FACTGRAPH_TIMEOUT", server.DefaultRequestTimeout, "time limit of one request: reading its body, parsing, validating and running it")
+	durationVar(&c.historyRetention, "history-retention", "FACTGRAPH_HISTORY_RETENTION", 0, "how long to keep superseded revisions and tombstones (e.g. 2160h for 90 days); 0 keeps all")
+	durationVar(&c.server.PollInterval, "subscription-poll", "FACTGRAPH_SUBSCRIPTION_POLL", graph.DefaultPollInterval, "how often a live subscription looks for new changes")
+	intVar(&c.server.MaxSubscriptions, "max-subscriptions", "FACTGRAPH_MAX_SUBSCRIPTIONS", graph.DefaultMaxSubscriptions, "live subscriptions this process serves at once")
 	fs.StringVar(&c.logLevel, "log-level", env("FACTGRAPH_LOG_LEVEL", "info"), "debug, info, warn or error (env FACTGRAPH_LOG_LEVEL)")
 	fs.StringVar(&c.logFormat, "log-format", env("FACTGRAPH_LOG_FORMAT", "text"), "text (logfmt) or json, one object a line (env FACTGRAPH_LOG_FORMAT)")
 	fs.StringVar(&c.corsHeaders, "cors-headers", env("FACTGRAPH_CORS_HEADERS", strings.Join(server.DefaultAllowedHeaders, ",")), "comma-separated request headers browsers may send to /graphql from other origins (env FACTGRAPH_CORS_HEADERS)")
@@ -211,6 +214,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	srv := server.HTTPServer(server.New(store, cfg, logger), cfg)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(server.LimitListener(ln, c.maxConns)) }()
+	go server.RetainHistory(ctx, store, c.historyRetention, logger)
 	logger.Info("serving", "addr", ln.Addr().String(), "graphql", "/graphql", "playground", "/")
 
 	select {

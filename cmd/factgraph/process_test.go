@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -73,7 +72,6 @@ func (s *safeBuffer) String() string {
 	return s.b.String()
 }
 
-var servingAddr = regexp.MustCompile(`msg=serving addr=(\S+)`)
 
 // start runs the binary with args and env; with wait it returns once it logs "serving".
 func start(t *testing.T, wait bool, env []string, args ...string) *process {

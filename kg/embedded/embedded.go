@@ -67,6 +67,7 @@ type Store struct {
 	// through commit so that the references they checked cannot vanish before they land.
 	mu     sync.RWMutex
 	g      *graph
+	h      *history
 	closed bool
 
 	db   *bolt.DB // nil for a purely in-memory store
@@ -88,15 +89,15 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s := &Store{g: newGraph(), path: path, now: o.now}
+	s := &Store{g: newGraph(), h: newHistory(), path: path, now: o.now}
 	if path == "" {
 		return s, nil
 	}
-	db, g, err := openFile(path, o.lockTimeout)
+	db, g, h, err := openFile(path, o.lockTimeout)
 	if err != nil {
 		return nil, err
 	}
-	s.db, s.g = db, g
+	s.db, s.g, s.h = db, g, h
 	return s, nil
 }
 
@@ -148,7 +149,7 @@ func (s *Store) Close(ctx context.Context) error {
 		return nil
 	}
 	s.closed = true
-	s.g = newGraph() // let the memory go even if someone keeps the *Store
+	s.g, s.h = newGraph(), newHistory() // let the memory go even if someone keeps the *Store
 	if s.db != nil {
 		return s.db.Close()
 	}

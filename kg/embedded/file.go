@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,31 +30,36 @@ const (
 )
 
 // openFile opens (or creates) the bbolt file at path and loads the graph from it.
-func openFile(path string, lockTimeout time.Duration) (*bolt.DB, *graph, error) {
+func openFile(path string, lockTimeout time.Duration) (*bolt.DB, *graph, *history, error) {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, nil, fmt.Errorf("embedded: create directory for %s: %w", path, err)
+			return nil, nil, nil, fmt.Errorf("embedded: create directory for %s: %w", path, err)
 		}
 	}
 	// bbolt takes an exclusive flock on the file; without a timeout a second server on the
 	// same file would block in Open forever with no word of why.
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, nil, fmt.Errorf("embedded: %s is locked by another process (is another factgraph running on it?); gave up after %s: %w", path, lockTimeout, err)
+		return nil, nil, nil, fmt.Errorf("embedded: %s is locked by another process (is another factgraph running on it?); gave up after %s: %w", path, lockTimeout, err)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("embedded: open %s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("embedded: open %s: %w", path, err)
 	}
-	g := newGraph()
+	g, h := newGraph(), newHistory()
 	err = prepare(db)
 	if err == nil {
-		err = db.View(func(tx *bolt.Tx) error { return load(tx, g) })
+		err = db.View(func(tx *bolt.Tx) error {
+			if err := load(tx, g); err != nil {
+				return err
+			}
+			return loadHistory(tx, h)
+		})
 	}
 	if err != nil {
 		_ = db.Close()
-		return nil, nil, fmt.Errorf("embedded: open %s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("embedded: open %s: %w", path, err)
 	}
-	return db, g, nil
+	return db, g, h, nil
 }
 
 // prepare checks that an existing file has our layout, and makes a new (empty) file ours. An
@@ -160,7 +166,7 @@ func (s *Store) persist(c *change) error {
 				return err
 			}
 		}
-		return nil
+		return putRevisions(tx, c.revisions)
 	})
 	if err != nil {
 		// Unavailable keeps the cause for the server's log and shows clients a generic message.
@@ -177,16 +183,23 @@ func put(b *bolt.Bucket, id string, rec any) error {
 	return b.Put([]byte(id), v)
 }
 
-// commit persists c and then applies it to memory: the order that makes a failed write leave
-// both unchanged. The caller holds the write lock.
-func (s *Store) commit(c *change) error {
+// commit numbers c's revisions, persists c with them and then applies both to memory: the
+// order that makes a failed write leave everything unchanged. The caller holds the write lock.
+func (s *Store) commit(ctx context.Context, c *change) error {
 	if c.empty() {
 		return nil
+	}
+	var err error
+	if c.revisions, err = s.revise(ctx, c); err != nil {
+		return err
 	}
 	if err := s.persist(c); err != nil {
 		return err
 	}
 	s.g.apply(c)
+	for _, row := range c.revisions {
+		s.h.add(row)
+	}
 	return nil
 }
 

@@ -1,6 +1,8 @@
 package embedded
 
 import (
+	"time"
+
 	"slices"
 
 	"github.com/factgraph/factgraph/kg"
@@ -168,6 +170,9 @@ func dropRef(m map[string]idSet, key, id string) {
 // change is what one write call does, computed in full before anything is committed so that
 // the same value can be persisted and then applied.
 type change struct {
+	// at is when the change is written: the updatedAt of what it writes, its revisions' time.
+	at              time.Time
+	revisions       []*revRow    // numbered by commit
 	entities        []*kg.Entity // created or replaced
 	sources         []*kg.Source
 	relations       []*kg.Relation

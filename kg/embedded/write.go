@@ -32,7 +32,23 @@ func (g *graph) checkSources(errs *refErrs, field string, ids []string) {
 	}
 }
 
-// UpsertSources creates or replaces sources by id.
+// entity returns the stored entity with id, or nil.
+func (g *graph) entity(id string) *kg.Entity {
+	if row := g.entities[id]; row != nil {
+		return row.e
+	}
+	return nil
+}
+
+// relation returns the stored relation with id, or nil.
+func (g *graph) relation(id string) *kg.Relation {
+	if row := g.relations[id]; row != nil {
+		return row.r
+	}
+	return nil
+}
+
+// UpsertSources creates or merges into sources by id (see kg.UpsertMode).
 func (s *Store) UpsertSources(ctx context.Context, in []kg.SourceInput) ([]*kg.Source, kg.WriteCounts, error) {
 	norm, err := kg.NormalizeSources(in)
 	if err != nil {
@@ -43,8 +59,11 @@ func (s *Store) UpsertSources(ctx context.Context, in []kg.SourceInput) ([]*kg.S
 	}
 	defer s.mu.Unlock()
 
+	if norm, err = kg.MergeSources(norm, func(id string) *kg.Source { return s.g.sources[id] }); err != nil {
+		return nil, kg.WriteCounts{}, err
+	}
 	now := s.stamp()
-	var c change
+	c := change{at: now}
 	var counts kg.WriteCounts
 	out := make([]*kg.Source, len(norm))
 	for i, n := range norm {
@@ -63,7 +82,7 @@ func (s *Store) UpsertSources(ctx context.Context, in []kg.SourceInput) ([]*kg.S
 			c.sources = append(c.sources, out[i])
 		}
 	}
-	if err := s.commit(&c); err != nil {
+	if err := s.commit(ctx, &c); err != nil {
 		return nil, kg.WriteCounts{}, err
 	}
 	for i := range out {
@@ -72,7 +91,7 @@ func (s *Store) UpsertSources(ctx context.Context, in []kg.SourceInput) ([]*kg.S
 	return out, counts, nil
 }
 
-// UpsertEntities creates or replaces entities by id. Every source they cite must exist.
+// UpsertEntities creates or merges into entities by id (see kg.UpsertMode). Every source they cite must exist.
 func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.Entity, kg.WriteCounts, error) {
 	norm, err := kg.NormalizeEntities(in)
 	if err != nil {
@@ -83,6 +102,9 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 	}
 	defer s.mu.Unlock()
 
+	if norm, err = kg.MergeEntities(norm, s.g.entity); err != nil {
+		return nil, kg.WriteCounts{}, err
+	}
 	var errs refErrs
 	for i, n := range norm {
 		s.g.checkSources(&errs, fmt.Sprintf("input[%d].sourceIds", i), n.SourceIDs)
@@ -92,7 +114,7 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 	}
 
 	now := s.stamp()
-	var c change
+	c := change{at: now}
 	var counts kg.WriteCounts
 	out := make([]*kg.Entity, len(norm))
 	for i, n := range norm {
@@ -114,7 +136,7 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 			c.entities = append(c.entities, out[i])
 		}
 	}
-	if err := s.commit(&c); err != nil {
+	if err := s.commit(ctx, &c); err != nil {
 		return nil, kg.WriteCounts{}, err
 	}
 	for i := range out {
@@ -123,7 +145,7 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 	return out, counts, nil
 }
 
-// UpsertRelations creates or replaces relations by id. Their ends, claimant and sources must
+// UpsertRelations creates or merges into relations by id (see kg.UpsertMode). Their ends, claimant and sources must
 // exist; a relation may dispute one that exists or one written in the same call.
 func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*kg.Relation, kg.WriteCounts, error) {
 	norm, err := kg.NormalizeRelations(in)
@@ -135,6 +157,9 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 	}
 	defer s.mu.Unlock()
 
+	if norm, err = kg.MergeRelations(norm, s.g.relation); err != nil {
+		return nil, kg.WriteCounts{}, err
+	}
 	inBatch := make(map[string]bool, len(norm))
 	for _, n := range norm {
 		inBatch[n.ID] = true
@@ -163,7 +188,7 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 	}
 
 	now := s.stamp()
-	var c change
+	c := change{at: now}
 	var counts kg.WriteCounts
 	out := make([]*kg.Relation, len(norm))
 	for i, n := range norm {
@@ -185,7 +210,7 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 			c.relations = append(c.relations, out[i])
 		}
 	}
-	if err := s.commit(&c); err != nil {
+	if err := s.commit(ctx, &c); err != nil {
 		return nil, kg.WriteCounts{}, err
 	}
 	for i := range out {
@@ -225,9 +250,10 @@ func (s *Store) DeleteEntity(ctx context.Context, id string, detach bool) (int, 
 	if len(attached) > 0 && !detach {
 		return 0, kg.Conflict("entity %q has %d relations; delete them or pass detach: true", id, len(attached))
 	}
-	c := change{deleteEntities: []string{id}, deleteRelations: attached}
-	c.relations = s.g.withoutDisputes(attached, s.stamp())
-	if err := s.commit(&c); err != nil {
+	now := s.stamp()
+	c := change{at: now, deleteEntities: []string{id}, deleteRelations: attached}
+	c.relations = s.g.withoutDisputes(attached, now)
+	if err := s.commit(ctx, &c); err != nil {
 		return 0, err
 	}
 	return len(attached), nil
@@ -248,8 +274,9 @@ func (s *Store) DeleteRelation(ctx context.Context, id string) error {
 		return kg.NotFound("relation", id)
 	}
 	deleted := []string{id}
-	c := change{deleteRelations: deleted, relations: s.g.withoutDisputes(deleted, s.stamp())}
-	return s.commit(&c)
+	now := s.stamp()
+	c := change{at: now, deleteRelations: deleted, relations: s.g.withoutDisputes(deleted, now)}
+	return s.commit(ctx, &c)
 }
 
 // withoutDisputes returns new versions of the surviving relations that dispute any of the

@@ -28,6 +28,13 @@ func schemaStatements() []string {
 		// The statement node of each relation (provenance.go) shares the relation's id.
 		"CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (c:Claim) REQUIRE c.id IS UNIQUE",
 		"CREATE CONSTRAINT migration_name IF NOT EXISTS FOR (m:Migration) REQUIRE m.name IS UNIQUE",
+		// History (history.go): the change log node is unique by name; revisions are found by
+		// sequence number (feeds), by object id in sequence order (history, asOf) and by time
+		// (retention).
+		"CREATE CONSTRAINT change_log_name IF NOT EXISTS FOR (c:ChangeLog) REQUIRE c.name IS UNIQUE",
+		"CREATE CONSTRAINT revision_seq IF NOT EXISTS FOR (r:Revision) REQUIRE r.seq IS UNIQUE",
+		"CREATE INDEX revision_id_seq IF NOT EXISTS FOR (r:Revision) ON (r.id, r.seq)",
+		"CREATE INDEX revision_at IF NOT EXISTS FOR (r:Revision) ON (r.at)",
 		"CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
 		// NAME order sorts on nameKey, an encoding of the folded name (kg.Fold, computed in
 		// Go so both stores agree on every script) that Neo4j orders as Go does.

@@ -168,11 +168,15 @@ func (s *Store) Close(ctx context.Context) error {
 	return s.driver.Close(ctx)
 }
 
+// session opens a session that waits for the request's bookmarks (kg.Consistency, sent by
+// a client that wrote through another process) as well as for this process's own writes
+// (the store's bookmark manager).
 func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
 	return s.driver.NewSession(ctx, neo4j.SessionConfig{
 		AccessMode:      mode,
 		DatabaseName:    s.database,
 		BookmarkManager: s.bookmarks,
+		Bookmarks:       neo4j.BookmarksFromRawValues(kg.ConsistencyFrom(ctx).After()...),
 	})
 }
 
@@ -215,6 +219,8 @@ func writeTx[T any](ctx context.Context, s *Store, op string, work func(tx neo4j
 		var zero T
 		return zero, s.mapErr(op, err)
 	}
+	// The client may send these back through any process to read this write (kg.Consistency).
+	kg.ConsistencyFrom(ctx).AddWritten(neo4j.BookmarksToRawValues(sess.LastBookmarks()))
 	return v, nil
 }
 
@@ -270,6 +276,9 @@ func (s *Store) mapErr(op string, err error) error {
 	}
 	if unavailable(err) {
 		return kg.Unavailable(wrapped)
+	}
+	if ne := (*neo4j.Neo4jError)(nil); errors.As(err, &ne) && strings.HasPrefix(ne.Code, "Neo.ClientError.Transaction.InvalidBookmark") {
+		return kg.Invalid("bookmark", "is not a bookmark of this database")
 	}
 	var ne *neo4j.Neo4jError
 	if errors.As(err, &ne) && ne.Code == codeConstraintViolation {

@@ -99,7 +99,15 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 	}
 	res, err := writeTx(ctx, s, "upsert entities", func(tx neo4j.ManagedTransaction) (upsertResult[*kg.Entity], error) {
 		var res upsertResult[*kg.Entity]
+		last, err := lockChangeLog(ctx, tx)
+		if err != nil {
+			return res, err
+		}
 		old, err := fetchEntities(ctx, tx, ids)
+		if err != nil {
+			return res, err
+		}
+		merged, err := kg.MergeEntities(norm, func(id string) *kg.Entity { return old[id] })
 		if err != nil {
 			return res, err
 		}
@@ -120,11 +128,12 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 		}
 
 		t := now()
+		rs := newRevisions(ctx, t)
 		creates := map[kg.EntityKind][]map[string]any{}
 		updates := map[kg.EntityKind][]map[string]any{}
 		var written []*kg.Entity
-		res.items = make([]*kg.Entity, len(norm))
-		for i, in := range norm {
+		res.items = make([]*kg.Entity, len(merged))
+		for i, in := range merged {
 			ex := old[in.ID]
 			if ex != nil && ex.Same(in) {
 				res.items[i] = ex
@@ -138,6 +147,7 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 			e := in.Entity(created, t)
 			e.ValidFrom, e.ValidTo, e.OccurredAt = normTime(e.ValidFrom), normTime(e.ValidTo), normTime(e.OccurredAt)
 			res.items[i] = e
+			rs.entity(ex, e)
 			written = append(written, e)
 			if ex != nil {
 				updates[e.Kind] = append(updates[e.Kind], entityProps(e))
@@ -162,7 +172,10 @@ func (s *Store) UpsertEntities(ctx context.Context, in []kg.EntityInput) ([]*kg.
 				return res, err
 			}
 		}
-		return res, syncEntityCitations(ctx, tx, written)
+		if err := syncEntityCitations(ctx, tx, written); err != nil {
+			return res, err
+		}
+		return res, rs.commit(ctx, tx, last)
 	})
 	if err != nil {
 		return nil, kg.WriteCounts{}, err
@@ -185,14 +198,23 @@ func (s *Store) UpsertSources(ctx context.Context, in []kg.SourceInput) ([]*kg.S
 	}
 	res, err := writeTx(ctx, s, "upsert sources", func(tx neo4j.ManagedTransaction) (upsertResult[*kg.Source], error) {
 		var res upsertResult[*kg.Source]
+		last, err := lockChangeLog(ctx, tx)
+		if err != nil {
+			return res, err
+		}
 		old, err := fetchSources(ctx, tx, ids)
 		if err != nil {
 			return res, err
 		}
+		merged, err := kg.MergeSources(norm, func(id string) *kg.Source { return old[id] })
+		if err != nil {
+			return res, err
+		}
 		t := now()
+		rs := newRevisions(ctx, t)
 		var creates, updates []map[string]any
-		res.items = make([]*kg.Source, len(norm))
-		for i, in := range norm {
+		res.items = make([]*kg.Source, len(merged))
+		for i, in := range merged {
 			ex := old[in.ID]
 			if ex != nil && ex.Same(in) {
 				res.items[i] = ex
@@ -206,6 +228,7 @@ func (s *Store) UpsertSources(ctx context.Context, in []kg.SourceInput) ([]*kg.S
 			src := in.Source(created, t)
 			src.PublishedAt = normTime(src.PublishedAt)
 			res.items[i] = src
+			rs.source(ex, src)
 			if ex != nil {
 				updates = append(updates, sourceProps(src))
 				res.counts.Updated++
@@ -220,7 +243,7 @@ func (s *Store) UpsertSources(ctx context.Context, in []kg.SourceInput) ([]*kg.S
 		if err := writeRows(ctx, tx, "UNWIND $rows AS row MATCH (s:Source {id: row.id}) SET s = row RETURN count(s) AS c", updates); err != nil {
 			return res, err
 		}
-		return res, nil
+		return res, rs.commit(ctx, tx, last)
 	})
 	if err != nil {
 		return nil, kg.WriteCounts{}, err
@@ -253,10 +276,18 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 	}
 	res, err := writeTx(ctx, s, "upsert relations", func(tx neo4j.ManagedTransaction) (upsertResult[*kg.Relation], error) {
 		var res upsertResult[*kg.Relation]
+		last, err := lockChangeLog(ctx, tx)
+		if err != nil {
+			return res, err
+		}
 		if err := lockRelations(ctx, tx); err != nil {
 			return res, err
 		}
 		old, err := fetchRelations(ctx, tx, relIDs)
+		if err != nil {
+			return res, err
+		}
+		merged, err := kg.MergeRelations(norm, func(id string) *kg.Relation { return old[id] })
 		if err != nil {
 			return res, err
 		}
@@ -300,12 +331,13 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 		}
 
 		t := now()
+		rs := newRevisions(ctx, t)
 		deletes := map[kg.RelationType][]map[string]any{}
 		creates := map[kg.RelationType][]map[string]any{}
 		updates := map[kg.RelationType][]map[string]any{}
 		var written []*kg.Relation
-		res.items = make([]*kg.Relation, len(norm))
-		for i, in := range norm {
+		res.items = make([]*kg.Relation, len(merged))
+		for i, in := range merged {
 			ex := old[in.ID]
 			if ex != nil && ex.Same(in) {
 				res.items[i] = ex
@@ -319,6 +351,7 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 			r := in.Relation(created, t)
 			r.OccurredAt, r.ValidFrom, r.ValidTo = normTime(r.OccurredAt), normTime(r.ValidFrom), normTime(r.ValidTo)
 			res.items[i] = r
+			rs.relation(ex, r)
 			written = append(written, r)
 			row := map[string]any{"id": r.ID, "from": r.FromID, "to": r.ToID, "props": map[string]any(relationProps(r))}
 			switch {
@@ -356,7 +389,10 @@ func (s *Store) UpsertRelations(ctx context.Context, in []kg.RelationInput) ([]*
 				return res, err
 			}
 		}
-		return res, syncClaims(ctx, tx, written)
+		if err := syncClaims(ctx, tx, written); err != nil {
+			return res, err
+		}
+		return res, rs.commit(ctx, tx, last)
 	})
 	if err != nil {
 		return nil, kg.WriteCounts{}, err
@@ -371,6 +407,10 @@ func (s *Store) DeleteEntity(ctx context.Context, id string, detach bool) (int, 
 		return 0, err
 	}
 	return writeTx(ctx, s, "delete entity", func(tx neo4j.ManagedTransaction) (int, error) {
+		last, err := lockChangeLog(ctx, tx)
+		if err != nil {
+			return 0, err
+		}
 		if err := lockRelations(ctx, tx); err != nil {
 			return 0, err
 		}
@@ -412,8 +452,22 @@ RETURN c.id AS id ORDER BY id`, p)
 				return 0, err
 			}
 		}
+		oldEnt, err := fetchEntities(ctx, tx, []string{id})
+		if err != nil {
+			return 0, err
+		}
+		oldRels, err := fetchRelations(ctx, tx, relIDs)
+		if err != nil {
+			return 0, err
+		}
+		t := now()
+		rs := newRevisions(ctx, t)
+		disputers, err := disputersOf(ctx, tx, relIDs)
+		if err != nil {
+			return 0, err
+		}
 		// While the claims of the relations to delete are still there to follow.
-		if err := removeFromDisputes(ctx, tx, relIDs, now()); err != nil {
+		if err := removeFromDisputes(ctx, tx, relIDs, t); err != nil {
 			return 0, err
 		}
 		if err := deleteClaims(ctx, tx, relIDs); err != nil {
@@ -422,7 +476,14 @@ RETURN c.id AS id ORDER BY id`, p)
 		if _, err := run(ctx, tx, "MATCH (n:Entity {id: $id}) DETACH DELETE n", p); err != nil {
 			return 0, err
 		}
-		return len(relIDs), nil
+		if err := disputers.record(ctx, tx, rs); err != nil {
+			return 0, err
+		}
+		for _, rid := range relIDs {
+			rs.relation(oldRels[rid], nil)
+		}
+		rs.entity(oldEnt[id], nil)
+		return len(relIDs), rs.commit(ctx, tx, last)
 	})
 }
 
@@ -447,6 +508,10 @@ func (s *Store) DeleteRelation(ctx context.Context, id string) error {
 		return err
 	}
 	_, err = writeTx(ctx, s, "delete relation", func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		last, err := lockChangeLog(ctx, tx)
+		if err != nil {
+			return struct{}{}, err
+		}
 		if err := lockRelations(ctx, tx); err != nil {
 			return struct{}{}, err
 		}
@@ -462,14 +527,26 @@ func (s *Store) DeleteRelation(ctx context.Context, id string) error {
 		if err != nil {
 			return struct{}{}, err
 		}
-		if err := removeFromDisputes(ctx, tx, []string{id}, now()); err != nil {
+		t := now()
+		rs := newRevisions(ctx, t)
+		disputers, err := disputersOf(ctx, tx, []string{id})
+		if err != nil {
+			return struct{}{}, err
+		}
+		if err := removeFromDisputes(ctx, tx, []string{id}, t); err != nil {
 			return struct{}{}, err
 		}
 		if err := deleteClaims(ctx, tx, []string{id}); err != nil {
 			return struct{}{}, err
 		}
-		_, err = run(ctx, tx, "MATCH ()-[r:"+rt+"]->() WHERE r.id = $id DELETE r", map[string]any{"id": id})
-		return struct{}{}, err
+		if _, err := run(ctx, tx, "MATCH ()-[r:"+rt+"]->() WHERE r.id = $id DELETE r", map[string]any{"id": id}); err != nil {
+			return struct{}{}, err
+		}
+		if err := disputers.record(ctx, tx, rs); err != nil {
+			return struct{}{}, err
+		}
+		rs.relation(r, nil)
+		return struct{}{}, rs.commit(ctx, tx, last)
 	})
 	return err
 }

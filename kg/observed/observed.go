@@ -121,3 +121,23 @@ func (o *store) Close(ctx context.Context) (err error) {
 	defer func(start time.Time) { o.done(ctx, "Close", start, err) }(time.Now())
 	return o.s.Close(ctx)
 }
+
+func (o *store) History(ctx context.Context, q kg.HistoryQuery) (r0 *kg.RevisionPage, err error) {
+	defer func(start time.Time) { o.done(ctx, "History", start, err) }(time.Now())
+	return o.s.History(ctx, q)
+}
+
+func (o *store) AsOf(ctx context.Context, object kg.ObjectType, id string, at time.Time) (r0 *kg.Revision, err error) {
+	defer func(start time.Time) { o.done(ctx, "AsOf", start, err) }(time.Now())
+	return o.s.AsOf(ctx, object, id, at)
+}
+
+func (o *store) Changes(ctx context.Context, q kg.ChangesQuery) (r0 *kg.RevisionPage, err error) {
+	defer func(start time.Time) { o.done(ctx, "Changes", start, err) }(time.Now())
+	return o.s.Changes(ctx, q)
+}
+
+func (o *store) PruneHistory(ctx context.Context, before time.Time) (r0 int, err error) {
+	defer func(start time.Time) { o.done(ctx, "PruneHistory", start, err) }(time.Now())
+	return o.s.PruneHistory(ctx, before)
+}

@@ -225,7 +225,7 @@ func testSearch(t *testing.T, open Opener) {
 		hits, err := s.Search(t.Context(), kg.SearchQuery{Text: "kellogg", Limit: 10})
 		noErr(t, err, "Search")
 		sameIDs(t, "new entity found", hitIDs(hits), []string{"person:keith-kellogg"})
-		_, _, err = s.UpsertEntities(t.Context(), []kg.EntityInput{{ID: "person:keith-kellogg", Kind: kg.KindPerson, Name: "Keith K."}})
+		_, _, err = s.UpsertEntities(t.Context(), []kg.EntityInput{{ID: "person:keith-kellogg", Kind: kg.KindPerson, Name: "Keith K.", Mode: kg.ModeReplace}})
 		noErr(t, err, "UpsertEntities (renamed)")
 		hits, err = s.Search(t.Context(), kg.SearchQuery{Text: "kellogg", Limit: 10})
 		noErr(t, err, "Search")

@@ -36,6 +36,8 @@ type Opener = func(t *testing.T) kg.Store
 func Run(t *testing.T, open func(t *testing.T) kg.Store) {
 	t.Run("Empty", func(t *testing.T) { testEmpty(t, open) })
 	t.Run("Upsert", func(t *testing.T) { testUpsert(t, open) })
+	t.Run("Merge", func(t *testing.T) { testMerge(t, open) })
+	t.Run("History", func(t *testing.T) { testHistory(t, open) })
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, open) })
 	t.Run("Validation", func(t *testing.T) { testValidation(t, open) })
 	t.Run("EntityFilter", func(t *testing.T) { testEntityFilter(t, open) })

@@ -190,20 +190,22 @@ func testUpsert(t *testing.T, open Opener) {
 	})
 
 	t.Run("ReplacesWhole", func(t *testing.T) {
-		// An upsert replaces every field: what the input leaves out is cleared, not kept.
+		// Under ModeReplace an upsert replaces every field: what the input leaves out is
+		// cleared, not kept.
 		s := openLoaded(t, open)
 		ctx := t.Context()
-		_, c, err := s.UpsertEntities(ctx, []kg.EntityInput{{ID: idPutin, Kind: kg.KindPerson, Name: "Vladimir Putin"}})
+		_, c, err := s.UpsertEntities(ctx, []kg.EntityInput{{ID: idPutin, Kind: kg.KindPerson, Name: "Vladimir Putin", Mode: kg.ModeReplace}})
 		noErr(t, err, "UpsertEntities")
 		counts(t, "UpsertEntities", c, 0, 1, 0)
 		reportDiff(t, "entity after a sparse upsert", diffEntity(mustEntity(t, s, idPutin),
 			kg.EntityInput{ID: idPutin, Kind: kg.KindPerson, Name: "Vladimir Putin"}))
 
 		sparse := kg.RelationInput{ID: rPutinAgreed, Type: kg.RelAgreed, FromID: idPutin, ToID: idCeasefire,
-			Status: kg.StatusConfirmed, SourceIDs: []string{srcBBC}}
+			Status: kg.StatusConfirmed, SourceIDs: []string{srcBBC}, Mode: kg.ModeReplace}
 		_, c, err = s.UpsertRelations(ctx, []kg.RelationInput{sparse})
 		noErr(t, err, "UpsertRelations")
 		counts(t, "UpsertRelations", c, 0, 1, 0)
+		sparse.Mode = ""
 		reportDiff(t, "relation after a sparse upsert", diffRelation(mustRelation(t, s, rPutinAgreed), sparse))
 		// It no longer counts as claimed by Russia.
 		sameIDs(t, "relations claimed by Russia", allRelations(t, s, &kg.RelationFilter{ClaimedByID: idRussia}),

@@ -4,6 +4,7 @@
 //	factbench [flags]                     run, write <out>/<label>.{json,md,svg}
 //	factbench -report <label>.json        redraw the markdown and SVG of a run
 //	factbench -scaling a.json b.json ...  one table of Q1/Q4 latency over data sizes
+//	factbench -compare before.json after.json   factgraph's figures in two runs
 package main
 
 import (
@@ -60,6 +61,7 @@ func run() error {
 	fs.BoolVar(&cfg.LoadOnly, "load-only", false, "only load the data set into Neo4j (if it is not there yet), measure nothing")
 	reportOnly := fs.String("report", "", "only redraw the markdown and SVG of this results JSON")
 	scaling := fs.Bool("scaling", false, "print a markdown table of Q1/Q4 over the results JSON files given as arguments")
+	compare := fs.Bool("compare", false, "print a markdown table of factgraph's figures in two results JSON files: before after")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -68,6 +70,12 @@ func run() error {
 	}
 	if *scaling {
 		return report.Scaling(os.Stdout, fs.Args())
+	}
+	if *compare {
+		if fs.NArg() != 2 {
+			return fmt.Errorf("-compare wants two results files, before and after")
+		}
+		return report.Compare(os.Stdout, fs.Arg(0), fs.Arg(1))
 	}
 	if *reportOnly != "" {
 		var res harness.Result
