@@ -72,7 +72,6 @@ func (s *safeBuffer) String() string {
 	return s.b.String()
 }
 
-
 // start runs the binary with args and env; with wait it returns once it logs "serving".
 func start(t *testing.T, wait bool, env []string, args ...string) *process {
 	t.Helper()
