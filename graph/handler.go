@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -25,12 +26,16 @@ type Options struct {
 	// ComplexityLimit caps the cost of one operation; connection fields cost their page size
 	// times their children, so deep fan-outs are refused before they run.
 	ComplexityLimit int
-	// CanWrite reports whether the request may run mutations; nil allows everyone.
-	CanWrite func(context.Context) bool
+	// AuthorizeWrite returns why the request may not run mutations (a *kg.Error with its
+	// code), or nil; a nil AuthorizeWrite allows everyone.
+	AuthorizeWrite func(context.Context) error
 	// RequestID returns the id the HTTP layer gave the request, for logs.
 	RequestID func(context.Context) string
 	// Limits bound each document before it is validated; zero fields take their defaults.
 	Limits Limits
+	// HeavyConcurrency caps the heavy fields (scans, counts, traversals) running at once
+	// across all requests; 0 means DefaultHeavyConcurrency(), negative means no cap.
+	HeavyConcurrency int
 	// Extensions are added ahead of the handler's own operation interceptors, so that they
 	// see every answer (metrics).
 	Extensions []graphql.HandlerExtension
@@ -49,6 +54,9 @@ type Options struct {
 	// one store call per item.
 	batchWait *time.Duration
 }
+
+// DefaultHeavyConcurrency leaves one core to cheap reads: the cores less one, at least one.
+func DefaultHeavyConcurrency() int { return max(1, runtime.GOMAXPROCS(0)-1) }
 
 // NewHandler returns the /graphql endpoint over store: POST and GET transports, persisted
 // queries (APQ), a complexity limit, per-request dataloaders, and errors mapped to codes.
@@ -99,11 +107,10 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 		if ctx.Err() != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{timeoutError()}})
 		}
-		if op != nil && op.Operation == ast.Mutation && opts.CanWrite != nil && !opts.CanWrite(ctx) {
-			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
-				Message:    "mutations need a write token: send Authorization: Bearer <token>",
-				Extensions: map[string]any{"code": string(kg.CodeUnauthorized)},
-			}}})
+		if op != nil && op.Operation == ast.Mutation && opts.AuthorizeWrite != nil {
+			if err := opts.AuthorizeWrite(ctx); err != nil {
+				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(ctx, err, opts)}})
+			}
 		}
 		if err := checkWriteItems(op, opCtx.Variables, limits.MaxWriteItems); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{err}})
@@ -136,6 +143,13 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 		return resp
 	})
 	srv.AroundFields(emptyStringAsNull) // also marks resolver errors, see resolverError
+	heavy := opts.HeavyConcurrency
+	if heavy == 0 {
+		heavy = DefaultHeavyConcurrency()
+	}
+	if budget := newHeavyBudget(heavy); budget != nil {
+		srv.AroundFields(budget.around)
+	}
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, err, opts)
 	})
@@ -172,6 +186,10 @@ func presentError(ctx context.Context, err error, opts Options) *gqlerror.Error 
 	case errors.Is(err, context.DeadlineExceeded):
 		gqlErr.Message = "the request took too long and was stopped"
 		gqlErr.Extensions = map[string]any{"code": CodeTimeout}
+	case errors.Is(err, context.Canceled):
+		// The client went away (or the server is stopping); nobody reads this, nothing failed.
+		gqlErr.Message = "the request was cancelled"
+		gqlErr.Extensions = map[string]any{"code": "CANCELLED"}
 	case errors.As(err, &already) && already.Extensions["code"] != nil:
 		// gqlgen's own parse and validation errors already carry a code.
 	case !errors.As(err, new(resolverError)):
@@ -187,8 +205,15 @@ func presentError(ctx context.Context, err error, opts Options) *gqlerror.Error 
 	return gqlErr
 }
 
+// ScanCost is the complexity of a pass over every entity or every relation in the store, the
+// work behind counts, searches, rankings and filtered listings. At the default limit of 50000
+// an operation may hold about 25 such passes; the heavy-field budget (budget.go) keeps them
+// from running at once.
+const ScanCost = 1000
+
 // setComplexity makes each connection cost its page size times the cost of one item, which
-// is what the default (one point per field) misses.
+// is what the default (one point per field) misses, and each field that scans the store cost
+// ScanCost per scan.
 func setComplexity(c *ComplexityRoot) {
 	size := func(first *int) int {
 		if n, err := kg.PageSize(first); err == nil && n > 0 {
@@ -196,14 +221,26 @@ func setComplexity(c *ComplexityRoot) {
 		}
 		return 1
 	}
-	c.Query.Entities = func(child int, _ *kg.EntityFilter, _ *kg.EntityOrder, first *int, _ *string) int {
+	// A filtered listing may scan every row to count the matches (totalCount); an unfiltered
+	// one reads one page from an index.
+	c.Query.Entities = func(child int, f *kg.EntityFilter, _ *kg.EntityOrder, first *int, _ *string) int {
+		if f != nil {
+			return ScanCost + child*size(first)
+		}
 		return 1 + child*size(first)
 	}
-	c.Query.Relations = func(child int, _ *kg.RelationFilter, _ *kg.RelationOrder, first *int, _ *string) int {
+	c.Query.Relations = func(child int, f *kg.RelationFilter, _ *kg.RelationOrder, first *int, _ *string) int {
+		if f != nil {
+			return ScanCost + child*size(first)
+		}
 		return 1 + child*size(first)
 	}
 	c.Query.Sources = func(child int, first *int, _ *string) int { return 1 + child*size(first) }
-	c.Query.Search = func(child int, _ string, _ []kg.EntityKind, first *int) int { return 1 + child*size(first) }
+	// Search scores every entity (embedded) or queries the full-text index and reads every hit.
+	c.Query.Search = func(child int, _ string, _ []kg.EntityKind, first *int) int { return ScanCost + child*size(first) }
+	// Stats counts every entity and every relation: two scans.
+	c.Query.Stats = func(child int, _ *kg.EntityFilter, _ *kg.RelationFilter) int { return 2*ScanCost + child }
+	c.Query.Violations = func(child int, _ string) int { return 100 + child*10 }
 	orDefault := func(p *int, def int) int {
 		if p == nil || *p <= 0 {
 			return def
@@ -213,17 +250,19 @@ func setComplexity(c *ComplexityRoot) {
 	c.Query.Neighborhood = func(child int, _ string, _ *int, _ []kg.RelationType, _ []kg.ClaimStatus, limit *int) int {
 		return 1 + child*orDefault(limit, kg.DefaultNeighborhood)
 	}
+	// A path search grows from both ends and may reach most of the graph before they meet.
 	c.Query.AllShortestPaths = func(child int, _, _ string, maxDepth *int, _ []kg.RelationType, limit *int) int {
-		return 1 + child*orDefault(limit, kg.DefaultPathLimit)*orDefault(maxDepth, kg.DefaultPathDepth)
+		return ScanCost + child*orDefault(limit, kg.DefaultPathLimit)*orDefault(maxDepth, kg.DefaultPathDepth)
 	}
 	c.Query.ShortestPath = func(child int, _, _ string, maxDepth *int, _ []kg.RelationType) int {
-		return 1 + child*orDefault(maxDepth, kg.DefaultPathDepth)
+		return ScanCost + child*orDefault(maxDepth, kg.DefaultPathDepth)
 	}
 	c.Query.Timeline = func(child int, _, _ *time.Time, _ []string, _ []kg.RelationType, _ []kg.ClaimStatus, limit *int) int {
 		return 1 + child*orDefault(limit, kg.DefaultTimelineLimit)
 	}
+	// Ranking by degree looks at every entity with a relation.
 	c.Query.MostConnected = func(child int, _ []kg.EntityKind, _ []kg.RelationType, _ *kg.Direction, first *int) int {
-		return 1 + child*orDefault(first, kg.DefaultDegreeLimit)
+		return ScanCost + child*orDefault(first, kg.DefaultDegreeLimit)
 	}
 	rel := func(child int, _ []kg.RelationType, _ *kg.Direction, first *int, _ *string) int {
 		return 1 + child*size(first)

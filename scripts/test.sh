@@ -47,6 +47,8 @@ bash tools/neo4j/start.sh >/dev/null
 export FACTGRAPH_TEST_NEO4J_URI="bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}"
 export FACTGRAPH_TEST_NEO4J_USER=neo4j
 export FACTGRAPH_TEST_NEO4J_PASSWORD="${NEO4J_PASSWORD:-factgraph-dev}"
+# The outage test (kg/neo4j TestNeo4jStopStart) may stop and restart this server.
+export FACTGRAPH_TEST_NEO4J_RESTART=1
 
 step "go test -race -count=1 ./..."
 # Packages run one at a time (-p 1): their tests share the one Neo4j database. The Neo4j

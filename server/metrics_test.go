@@ -57,7 +57,7 @@ func grepLines(text, substr string) string {
 // After a few operations, /metrics shows them by name and outcome, with latency, complexity,
 // store calls and HTTP status codes; client-chosen names cannot grow the series without bound.
 func TestMetrics(t *testing.T) {
-	srv := newServer(t, seeded(t, stores[0].open), server.Config{Metrics: metrics.New(), WriteToken: "s3cret"})
+	srv := newServer(t, seeded(t, stores[0].open), server.Config{Metrics: metrics.New(), WriteTokens: []server.WriteToken{{Name: "tester", Token: "s3cret"}}})
 	url := srv.URL
 	for range 3 {
 		mustData(t, post(t, url, example(t, "7-neighborhood.graphql"), nil))

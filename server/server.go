@@ -5,7 +5,6 @@ package server
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"github.com/99designs/gqlgen/graphql"
 	"log/slog"
@@ -28,9 +27,12 @@ type Config struct {
 	// but then never with credentials: the CORS spec forbids the pair, and a server that
 	// echoes any origin with credentials lets every site act as its users.
 	AllowedOrigins []string
-	// WriteToken, when set, is the bearer token mutations need. Empty leaves writes open,
-	// which suits the local playground, not a shared server.
-	WriteToken string
+	// WriteTokens are the bearer tokens that may run mutations, each with the name its writes
+	// are recorded under. With none, anyone may write unless RefuseAnonymousWrites.
+	WriteTokens []WriteToken
+	// RefuseAnonymousWrites refuses every mutation when there are no WriteTokens: main sets
+	// it for a server listening beyond loopback, so that an open write API is a choice.
+	RefuseAnonymousWrites bool
 	// MaxBodyBytes caps a request body; a seed batch of 1000 items fits well within the default.
 	MaxBodyBytes int64
 	// RequestTimeout bounds each request, database work included.
@@ -39,6 +41,9 @@ type Config struct {
 	ComplexityLimit int
 	// Limits bound the shape of each GraphQL document before it is validated.
 	Limits graph.Limits
+	// HeavyConcurrency caps heavy fields (scans, counts, traversals) running at once across
+	// all requests; 0 means the cores less one, negative no cap.
+	HeavyConcurrency int
 	// ReadHeaderTimeout bounds how long a client may take to send its request headers.
 	ReadHeaderTimeout time.Duration
 	// MaxHeaderBytes caps the request headers; Go answers 431 above it.
@@ -90,12 +95,13 @@ func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 		route = cfg.Metrics.HTTP
 	}
 	gql := graph.NewHandler(store, graph.Options{
-		Logger:          logger,
-		ComplexityLimit: cfg.ComplexityLimit,
-		CanWrite:        canWrite,
-		RequestID:       RequestID,
-		Limits:          cfg.Limits,
-		Extensions:      extensions,
+		Logger:           logger,
+		ComplexityLimit:  cfg.ComplexityLimit,
+		AuthorizeWrite:   authorizeWrite,
+		RequestID:        RequestID,
+		Limits:           cfg.Limits,
+		HeavyConcurrency: cfg.HeavyConcurrency,
+		Extensions:       extensions,
 		// The websocket follows the CORS origins.
 		WebsocketOrigins: originHosts(cfg.AllowedOrigins),
 		AnyOrigin:        slices.Contains(cfg.AllowedOrigins, "*"),
@@ -104,7 +110,7 @@ func New(store kg.Store, cfg Config, logger *slog.Logger) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", route("/graphql", corsFor(cfg.AllowedOrigins, cfg.AllowedHeaders).Handler(limits(cfg, authenticate(cfg.WriteToken, graphQLOverHTTP(bookmarks(gql)))))))
+	mux.Handle("/graphql", route("/graphql", corsFor(cfg.AllowedOrigins, cfg.AllowedHeaders).Handler(limits(cfg, authenticate(cfg.WriteTokens, cfg.RefuseAnonymousWrites, graphQLOverHTTP(bookmarks(gql)))))))
 	uiRoutes(mux)
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics.Handler())
@@ -208,26 +214,6 @@ func (b *bookmarkWriter) Write(p []byte) (int, error) {
 
 // Unwrap lets the websocket upgrade and http.ResponseController reach the writer beneath.
 func (b *bookmarkWriter) Unwrap() http.ResponseWriter { return b.ResponseWriter }
-
-type writerKey struct{}
-
-// authenticate marks requests that carry the write token; the GraphQL layer refuses
-// mutations from the others. Queries never need it.
-func authenticate(token string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok := token == ""
-		if !ok {
-			got, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			ok = found && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), writerKey{}, ok)))
-	})
-}
-
-func canWrite(ctx context.Context) bool {
-	ok, _ := ctx.Value(writerKey{}).(bool)
-	return ok
-}
 
 type requestIDKey struct{}
 

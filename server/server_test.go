@@ -395,7 +395,7 @@ func testMutations(t *testing.T, url string) {
 
 func TestWriteToken(t *testing.T) {
 	s, _ := embedded.Open(t.Context(), "")
-	srv := newServer(t, s, server.Config{WriteToken: "s3cret"})
+	srv := newServer(t, s, server.Config{WriteTokens: []server.WriteToken{{Name: "tester", Token: "s3cret"}}})
 	const m = `mutation { upsertSources(input: [{id: "source:x", title: "X"}]) { created } }`
 	if r := post(t, srv.URL, m, nil); code(r) != "UNAUTHENTICATED" {
 		t.Errorf("without token: %+v", r.Errors)

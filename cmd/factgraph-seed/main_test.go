@@ -23,7 +23,11 @@ import (
 // over HTTP.
 
 func serve(t *testing.T, s kg.Store, token string) string {
-	srv := httptest.NewServer(server.New(s, server.Config{WriteToken: token}, slog.New(slog.DiscardHandler)))
+	var cfg server.Config
+	if token != "" {
+		cfg.WriteTokens = []server.WriteToken{{Name: "seed", Token: token}}
+	}
+	srv := httptest.NewServer(server.New(s, cfg, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/graphql"
 }

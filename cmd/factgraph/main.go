@@ -36,7 +36,8 @@ func main() {
 
 type config struct {
 	addr, dataPath, origins, writeToken, logLevel string
-	noSeed                                        bool
+	writeTokensFile                               string
+	noSeed, allowAnonymousWrites                  bool
 	neo4j                                         neo4jstore.Config
 	server                                        server.Config
 	maxConns                                      int
@@ -83,6 +84,7 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	intVar(&c.maxConns, "max-conns", "FACTGRAPH_MAX_CONNS", server.DefaultMaxConns, "most connections open at once; more wait to be accepted")
 	durationVar(&c.server.ReadHeaderTimeout, "read-header-timeout", "FACTGRAPH_READ_HEADER_TIMEOUT", server.DefaultReadHeaderTimeout, "time a client has to send its request headers")
 	durationVar(&c.shutdownTimeout, "shutdown-timeout", "FACTGRAPH_SHUTDOWN_TIMEOUT", 10*time.Second, "on SIGTERM, time given to requests in flight before connections are closed")
+	intVar(&c.server.HeavyConcurrency, "heavy-concurrency", "FACTGRAPH_HEAVY_CONCURRENCY", graph.DefaultHeavyConcurrency(), "most heavy fields (stats, search, paths, filtered listings...) running at once across all requests; -1: no cap")
 	intVar(&c.server.ComplexityLimit, "max-complexity", "FACTGRAPH_MAX_COMPLEXITY", server.DefaultComplexityLimit, "highest cost of one operation")
 	l := &c.server.Limits
 	intVar(&l.MaxTokens, "max-tokens", "FACTGRAPH_MAX_TOKENS", graph.DefaultMaxTokens, "most lexical tokens in a GraphQL document")
@@ -94,10 +96,13 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	intVar(&l.MaxRootFields, "max-root-fields", "FACTGRAPH_MAX_ROOT_FIELDS", graph.DefaultMaxRootFields, "most top-level fields of a query")
 	intVar(&l.MaxMutationRootFields, "max-mutation-root-fields", "FACTGRAPH_MAX_MUTATION_ROOT_FIELDS", graph.DefaultMaxMutationRootFields, "most top-level fields of a mutation")
 	intVar(&l.MaxWriteItems, "max-write-items", "FACTGRAPH_MAX_WRITE_ITEMS", graph.DefaultMaxWriteItems, "most items one request's mutations write together")
-	fs.StringVar(&c.addr, "addr", env("FACTGRAPH_ADDR", ":8080"), "listen address (env FACTGRAPH_ADDR)")
+	fs.StringVar(&c.addr, "addr", env("FACTGRAPH_ADDR", "127.0.0.1:8080"), "listen address; loopback by default, \":8080\" for every interface (env FACTGRAPH_ADDR)")
 	fs.StringVar(&c.dataPath, "data", env("FACTGRAPH_DATA", ""), "embedded store file; empty keeps the graph in memory only (env FACTGRAPH_DATA)")
 	fs.StringVar(&c.origins, "cors-origins", env("FACTGRAPH_CORS_ORIGINS", "*"), "comma-separated browser origins allowed to call /graphql; \"*\" allows any, without credentials (env FACTGRAPH_CORS_ORIGINS)")
-	fs.StringVar(&c.writeToken, "write-token", env("FACTGRAPH_WRITE_TOKEN", ""), "bearer token required for mutations; empty allows anyone to write (env FACTGRAPH_WRITE_TOKEN)")
+	fs.StringVar(&c.writeTokensFile, "write-tokens-file", env("FACTGRAPH_WRITE_TOKENS_FILE", ""), "file of named write tokens, `name token` per line; writes are recorded under the name (env FACTGRAPH_WRITE_TOKENS_FILE; or FACTGRAPH_WRITE_TOKENS=name:token,...)")
+	fs.StringVar(&c.writeToken, "write-token", env("FACTGRAPH_WRITE_TOKEN", ""), "one write token, named \"default\" (env FACTGRAPH_WRITE_TOKEN)")
+	allowAnon, _ := strconv.ParseBool(env("FACTGRAPH_ALLOW_ANONYMOUS_WRITES", "false"))
+	fs.BoolVar(&c.allowAnonymousWrites, "allow-anonymous-writes", allowAnon, "without write tokens, let anyone write also when listening beyond loopback (env FACTGRAPH_ALLOW_ANONYMOUS_WRITES=true)")
 	noSeed, _ := strconv.ParseBool(env("FACTGRAPH_NO_SEED", "false"))
 	fs.BoolVar(&c.noSeed, "no-seed", noSeed, "do not load the built-in seed into an empty embedded store (env FACTGRAPH_NO_SEED=true)")
 	durationVar(&c.server.RequestTimeout, "timeout", "FACTGRAPH_TIMEOUT", server.DefaultRequestTimeout, "time limit of one request: reading its body, parsing, validating and running it")
@@ -112,6 +117,7 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.StringVar(&c.neo4j.URI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI, bolt:// or neo4j://; empty uses the embedded store (env NEO4J_URI)")
 	fs.StringVar(&c.neo4j.User, "neo4j-user", env("NEO4J_USER", "neo4j"), "Neo4j user (env NEO4J_USER)")
+	durationVar(&c.neo4j.ConnectTimeout, "neo4j-connect-timeout", "NEO4J_CONNECT_TIMEOUT", 10*time.Second, "time Neo4j has to answer at start before factgraph exits with the cause")
 	fs.StringVar(&c.neo4j.Database, "neo4j-database", env("NEO4J_DATABASE", ""), "Neo4j database; empty means the user's home database (env NEO4J_DATABASE)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: factgraph [flags]\n\nServes GraphQL at /graphql, a playground at /, /healthz and /readyz.\nThe Neo4j password is read from NEO4J_PASSWORD only, to keep it out of process listings.\n\nFlags:\n")
@@ -140,6 +146,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, version())
 		return nil
 	}
+	tokens, err := writeTokens(c, getenv)
+	if err != nil {
+		return err
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return fmt.Errorf("-log-level: %w", err)
@@ -149,12 +159,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	logger := slog.New(handler)
+	slog.SetDefault(logger) // for code with no logger at hand (the Neo4j mapping's warnings)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	store, err := openStore(ctx, c, logger)
 	if err != nil {
+		if ctx.Err() != nil {
+			// SIGINT/SIGTERM while connecting: a stop asked for, not a failure.
+			logger.Info("stopped before the store was ready", "err", err)
+			return nil
+		}
 		return err
 	}
 	defer func() {
@@ -169,21 +185,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			origins = append(origins, o)
 		}
 	}
-	if c.writeToken == "" {
-		logger.Warn("no write token: anyone who can reach the server can write; set -write-token for a shared server")
-	}
-	cfg := c.server
-	cfg.AllowedOrigins, cfg.WriteToken = origins, c.writeToken
-	cfg.AllowedHeaders = splitList(c.corsHeaders)
-	if c.metrics {
-		cfg.Metrics = metrics.New()
-	}
-	srv := server.HTTPServer(server.New(store, cfg, logger), cfg)
 	// Listen before saying so: a busy port fails here, not after "serving" was logged.
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
 	}
+	cfg := c.server
+	cfg.AllowedOrigins, cfg.WriteTokens = origins, tokens
+	cfg.AllowedHeaders = splitList(c.corsHeaders)
+	if c.metrics {
+		cfg.Metrics = metrics.New()
+	}
+	switch {
+	case len(tokens) > 0:
+		names := make([]string, len(tokens))
+		for i, t := range tokens {
+			names[i] = t.Name
+		}
+		logger.Info("writes need a write token", "names", names)
+	case loopback(ln.Addr()):
+		logger.Info("no write tokens: anyone on this machine may write (the server listens on loopback only)")
+	case c.allowAnonymousWrites:
+		logger.Warn("no write tokens and -allow-anonymous-writes: anyone who can reach the server may write")
+	default:
+		cfg.RefuseAnonymousWrites = true
+		logger.Warn("no write tokens: refusing every write, since the server listens beyond loopback; set -write-tokens-file (or -allow-anonymous-writes)")
+	}
+	srv := server.HTTPServer(server.New(store, cfg, logger), cfg)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(server.LimitListener(ln, c.maxConns)) }()
 	go server.RetainHistory(ctx, store, c.historyRetention, logger)
@@ -250,4 +278,47 @@ func seedIfEmpty(ctx context.Context, s kg.Store, logger *slog.Logger) error {
 	}
 	logger.Info("loaded built-in seed", "result", fmt.Sprintf("%+v", res))
 	return nil
+}
+
+// writeTokens gathers the named write tokens from -write-tokens-file, FACTGRAPH_WRITE_TOKENS
+// and -write-token (named "default"). Errors name the file and line, never a token.
+func writeTokens(c *config, getenv func(string) string) ([]server.WriteToken, error) {
+	var all []server.WriteToken
+	if c.writeTokensFile != "" {
+		f, err := os.Open(c.writeTokensFile)
+		if err != nil {
+			return nil, fmt.Errorf("-write-tokens-file: %w", err)
+		}
+		defer f.Close()
+		t, err := server.ParseWriteTokens(f, c.writeTokensFile)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, t...)
+	}
+	if v := getenv("FACTGRAPH_WRITE_TOKENS"); v != "" {
+		t, err := server.ParseWriteTokens(strings.NewReader(v), "FACTGRAPH_WRITE_TOKENS")
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, t...)
+	}
+	if c.writeToken != "" {
+		all = append(all, server.WriteToken{Name: "default", Token: c.writeToken})
+	}
+	// Names and tokens must stay unique across the sources too.
+	var b strings.Builder
+	for _, t := range all {
+		fmt.Fprintf(&b, "%s %s\n", t.Name, t.Token)
+	}
+	if _, err := server.ParseWriteTokens(strings.NewReader(b.String()), "write tokens (file, FACTGRAPH_WRITE_TOKENS and -write-token together)"); err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// loopback reports whether a listener accepts connections from this machine only.
+func loopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }

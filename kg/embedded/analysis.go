@@ -49,7 +49,11 @@ func (s *Store) Stats(ctx context.Context, q kg.StatsQuery) (*kg.Stats, error) {
 			}
 		}
 	} else {
+		stop := &stopper{ctx: ctx}
 		for _, row := range g.entities {
+			if stop.stop() {
+				return nil, ctx.Err()
+			}
 			countEntity(row.e)
 		}
 	}
@@ -70,7 +74,11 @@ func (s *Store) Stats(ctx context.Context, q kg.StatsQuery) (*kg.Stats, error) {
 			}
 		}
 	} else {
+		stop := &stopper{ctx: ctx}
 		for _, row := range timeWindow(g.relationsByTime.rows, q.Relations) {
+			if stop.stop() {
+				return nil, ctx.Err()
+			}
 			countRelation(row.r)
 		}
 	}
@@ -474,7 +482,11 @@ func (s *Store) Degrees(ctx context.Context, q kg.DegreeQuery) ([]kg.EntityDegre
 		return n
 	}
 	top := &degreeHeap{}
+	stop := &stopper{ctx: ctx}
 	for id, a := range g.adj {
+		if stop.stop() {
+			return nil, ctx.Err()
+		}
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, g.entities[id].e.Kind) {
 			continue
 		}

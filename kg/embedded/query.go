@@ -174,7 +174,10 @@ func (s *Store) Entities(ctx context.Context, q kg.EntityQuery) (*kg.EntityPage,
 	}
 	page, more, total := cut(asc, o.Direction, func(row *entityRow) bool {
 		return kg.After(c, o.Direction, false, entityKey(o.Field, row), row.e.ID)
-	}, match, q.First, !q.SkipTotal)
+	}, stoppable(ctx, match), q.First, !q.SkipTotal)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	items := make([]*kg.Entity, len(page))
 	for i, row := range page {
 		items[i] = cloneEntity(row.e)
@@ -219,7 +222,10 @@ func (s *Store) Relations(ctx context.Context, q kg.RelationQuery) (*kg.Relation
 	} else if o.Field == kg.RelationOrderTime {
 		asc = timeWindow(asc, q.Filter)
 	}
-	page := relationPage(asc, o, c, match, q.First, !q.SkipTotal)
+	page := relationPage(asc, o, c, stoppable(ctx, match), q.First, !q.SkipTotal)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if q.WithEnds {
 		page.Ends = s.g.ends(page.Items)
 	}

@@ -214,7 +214,11 @@ func (s *Store) Search(ctx context.Context, q kg.SearchQuery) ([]kg.SearchHit, e
 		score float64
 	}
 	var hits []hit
+	stop := &stopper{ctx: ctx}
 	for _, row := range s.g.entities {
+		if stop.stop() {
+			return nil, ctx.Err()
+		}
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, row.e.Kind) {
 			continue
 		}

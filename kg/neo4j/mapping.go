@@ -3,6 +3,8 @@ package neo4jstore
 import (
 	"encoding/hex"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -153,15 +155,34 @@ func relationProps(r *kg.Relation) props {
 	return p
 }
 
-// reader reads typed values out of a property map, remembering the first type mismatch.
+// reader reads typed values out of a property map. The server writes every property with
+// its type, but a database is also written by others (LOAD CSV leaves strings, a hand-written
+// CREATE forgets a property): a value of the wrong type in an optional property reads as
+// absent, and the problem is logged, so one bad value costs that value, never the listing it
+// is in. Only what an item cannot be served without (its id, a valid kind, relation type or
+// status) makes it an error (required).
 type reader struct {
-	p   map[string]any
-	err error
+	p        map[string]any
+	err      error
+	problems []string
 }
 
 func (r *reader) fail(k string, v any, want string) {
+	r.problems = append(r.problems, fmt.Sprintf("property %q is %T, want %s", k, v, want))
+}
+
+// required records a problem that leaves the item unusable.
+func (r *reader) required(format string, args ...any) {
 	if r.err == nil {
-		r.err = fmt.Errorf("neo4j: property %q is %T, want %s", k, v, want)
+		r.err = fmt.Errorf("neo4j: "+format, args...)
+	}
+}
+
+// done logs what was read leniently. Mapping runs deep in query loops with no logger at hand,
+// so it logs to slog's default logger, which cmd/factgraph sets to its own.
+func (r *reader) done(what, id string) {
+	if len(r.problems) > 0 {
+		slog.Warn("neo4j: data not written by factgraph; served without the bad values", "item", what, "id", id, "problems", r.problems)
 	}
 }
 
@@ -193,11 +214,14 @@ func (r *reader) list(k string) []string {
 	out := make([]string, 0, len(items))
 	for _, it := range items {
 		s, ok := it.(string)
-		if !ok {
-			r.fail(k, it, "list of strings")
-			return nil
+		if !ok || s == "" {
+			r.fail(k, it, "list of non-empty strings")
+			continue
 		}
 		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
@@ -207,12 +231,24 @@ func (r *reader) instant(k string) (time.Time, bool) {
 	if !ok || v == nil {
 		return time.Time{}, false
 	}
-	t, ok := v.(time.Time)
-	if !ok {
-		r.fail(k, v, "datetime")
-		return time.Time{}, false
+	switch t := v.(type) {
+	case time.Time:
+		return fromNeoTime(t), true
+	case neo4j.Date:
+		return t.Time().UTC(), true
+	case neo4j.LocalDateTime:
+		return t.Time().UTC(), true
+	case string:
+		// As LOAD CSV leaves it: an RFC 3339 instant or a date.
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+			if at, err := time.Parse(layout, t); err == nil {
+				r.problems = append(r.problems, fmt.Sprintf("property %q is a string; read as a datetime", k))
+				return fromNeoTime(at), true
+			}
+		}
 	}
-	return fromNeoTime(t), true
+	r.fail(k, v, "datetime")
+	return time.Time{}, false
 }
 
 func (r *reader) stamp(k string) time.Time {
@@ -225,7 +261,14 @@ func (r *reader) time(k string) *kg.Time {
 	if !ok {
 		return nil
 	}
-	return &kg.Time{At: at, Precision: kg.TimePrecision(r.str(k + "Precision")), Note: r.str(k + "Note")}
+	p := kg.TimePrecision(r.str(k + "Precision"))
+	if !p.Valid() {
+		if p != "" {
+			r.fail(k+"Precision", string(p), "a TimePrecision")
+		}
+		p = kg.PrecisionSecond // what kg gives a time without one
+	}
+	return &kg.Time{At: at, Precision: p, Note: r.str(k + "Note")}
 }
 
 func (r *reader) intPtr(k string) *int {
@@ -233,13 +276,18 @@ func (r *reader) intPtr(k string) *int {
 	if !ok || v == nil {
 		return nil
 	}
-	n, ok := v.(int64)
-	if !ok {
-		r.fail(k, v, "integer")
-		return nil
+	switch n := v.(type) {
+	case int64:
+		i := int(n)
+		return &i
+	case float64:
+		if n == float64(int(n)) {
+			i := int(n)
+			return &i
+		}
 	}
-	i := int(n)
-	return &i
+	r.fail(k, v, "integer")
+	return nil
 }
 
 func (r *reader) floatPtr(k string) *float64 {
@@ -249,13 +297,47 @@ func (r *reader) floatPtr(k string) *float64 {
 	}
 	switch f := v.(type) {
 	case float64:
-		return &f
+		if f >= 0 && f <= 1 {
+			return &f
+		}
 	case int64:
-		x := float64(f)
-		return &x
+		if f == 0 || f == 1 {
+			x := float64(f)
+			return &x
+		}
 	}
-	r.fail(k, v, "float")
+	r.fail(k, v, "a number in 0..1")
 	return nil
+}
+
+// kind is the entity's kind: its kind property or, when that is missing or not a kind, the
+// one kind label the node carries. A node with neither cannot be served as any type.
+func (r *reader) kind(labels []string) kg.EntityKind {
+	k := kg.EntityKind(r.str("kind"))
+	if k.Valid() {
+		return k
+	}
+	var found []kg.EntityKind
+	for _, c := range kg.EntityKinds {
+		if slices.Contains(labels, c.Label()) {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 1 {
+		r.problems = append(r.problems, fmt.Sprintf("property \"kind\" is %q; kind %s taken from the node's label", k, found[0]))
+		return found[0]
+	}
+	r.required("kind %q is not an entity kind and the labels %v name no single kind", k, labels)
+	return ""
+}
+
+// id is the item's public id, which nothing can stand in for.
+func (r *reader) id() string {
+	id := r.str("id")
+	if id == "" {
+		r.required("no id (property \"id\" missing, empty or not a string)")
+	}
+	return id
 }
 
 // entityFields are the entity properties that reads return: what kg.Entity holds, without
@@ -268,20 +350,39 @@ var entityFields = []string{"id", "kind", "name", "aliases", "description", "sou
 
 // entityProjection is the Cypher map projection of entityFields from node variable n, e.g.
 // `n {.id, .kind, ...}`; entityFromProps reads its result.
+//
+// It also carries the node's labels, under a key no property of ours uses, so that a node
+// written without its kind property (not by factgraph) still reads as its kind.
 func entityProjection(n string) string {
-	return n + " {." + strings.Join(entityFields, ", .") + "}"
+	return n + " {." + strings.Join(entityFields, ", .") + ", " + labelsKey + ": labels(" + n + ")}"
 }
+
+// labelsKey holds a node's labels in entityProjection's map.
+const labelsKey = "`_labels`"
 
 func entityFromNode(n neo4j.Node) (*kg.Entity, error) {
-	return entityFromProps(n.Props)
+	return entityFrom(n.Props, n.Labels)
 }
 
-// entityFromProps reads an entity from its properties: a node's, or entityProjection's map.
+// entityFromProps reads an entity from entityProjection's map.
 func entityFromProps(props map[string]any) (*kg.Entity, error) {
+	var labels []string
+	if l, ok := props[strings.Trim(labelsKey, "`")].([]any); ok {
+		for _, v := range l {
+			if s, ok := v.(string); ok {
+				labels = append(labels, s)
+			}
+		}
+	}
+	return entityFrom(props, labels)
+}
+
+// entityFrom reads an entity from a node's properties and labels.
+func entityFrom(props map[string]any, labels []string) (*kg.Entity, error) {
 	r := &reader{p: props}
 	e := &kg.Entity{
-		ID:              r.str("id"),
-		Kind:            kg.EntityKind(r.str("kind")),
+		ID:              r.id(),
+		Kind:            r.kind(labels),
 		Name:            r.str("name"),
 		Aliases:         r.list("aliases"),
 		Description:     r.str("description"),
@@ -297,16 +398,21 @@ func entityFromProps(props map[string]any) (*kg.Entity, error) {
 		CreatedAt:       r.stamp("createdAt"),
 		UpdatedAt:       r.stamp("updatedAt"),
 	}
+	if !e.AgreementStatus.Valid() && e.AgreementStatus != "" {
+		r.fail("agreementStatus", string(e.AgreementStatus), "an AgreementStatus")
+		e.AgreementStatus = ""
+	}
 	if r.err != nil {
 		return nil, fmt.Errorf("entity %q: %w", e.ID, r.err)
 	}
+	r.done("entity", e.ID)
 	return e, nil
 }
 
 func sourceFromNode(n neo4j.Node) (*kg.Source, error) {
 	r := &reader{p: n.Props}
 	s := &kg.Source{
-		ID:          r.str("id"),
+		ID:          r.id(),
 		Title:       r.str("title"),
 		URL:         r.str("url"),
 		Publisher:   r.str("publisher"),
@@ -319,13 +425,14 @@ func sourceFromNode(n neo4j.Node) (*kg.Source, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("source %q: %w", s.ID, r.err)
 	}
+	r.done("source", s.ID)
 	return s, nil
 }
 
 func relationFromRel(rel neo4j.Relationship, from, to string) (*kg.Relation, error) {
 	r := &reader{p: rel.Props}
 	out := &kg.Relation{
-		ID:          r.str("id"),
+		ID:          r.id(),
 		Type:        kg.RelationType(rel.Type),
 		FromID:      from,
 		ToID:        to,
@@ -343,9 +450,16 @@ func relationFromRel(rel neo4j.Relationship, from, to string) (*kg.Relation, err
 		CreatedAt:   r.stamp("createdAt"),
 		UpdatedAt:   r.stamp("updatedAt"),
 	}
+	if !out.Type.Valid() {
+		r.required("relationship type %q is not a relation type", rel.Type)
+	}
+	if !out.Status.Valid() {
+		r.required("status %q is not a claim status", out.Status)
+	}
 	if r.err != nil {
 		return nil, fmt.Errorf("relation %q: %w", out.ID, r.err)
 	}
+	r.done("relation", out.ID)
 	return out, nil
 }
 

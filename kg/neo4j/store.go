@@ -32,9 +32,15 @@ type Config struct {
 	// Database is the database name; empty means the user's home database.
 	Database string
 	// RetryTime bounds how long a transaction is retried on transient errors (deadlocks, a
-	// lost connection, a leader switch) before the call fails as unavailable; 0 means 10s.
+	// lost connection, a leader switch) before the call fails as unavailable; 0 means 5s.
 	// Keep it below the server's request timeout, or callers see their deadline instead.
 	RetryTime time.Duration
+	// ConnectTimeout bounds Open's first contact with the database; 0 means 10s. A database
+	// that accepts connections but never answers fails Open after it, with that as the cause.
+	ConnectTimeout time.Duration
+	// ProbeInterval is how often a store that found the database unreachable lets one call
+	// through to see whether it is back; the others fail at once. 0 means 1s.
+	ProbeInterval time.Duration
 }
 
 // Store is a kg.Store backed by Neo4j. It is safe for concurrent use.
@@ -43,6 +49,7 @@ type Store struct {
 	database  string
 	bookmarks neo4j.BookmarkManager
 	log       *slog.Logger
+	breaker   *breaker
 }
 
 var _ kg.Store = (*Store)(nil)
@@ -54,9 +61,20 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.driver.VerifyConnectivity(ctx); err != nil {
+	connectTimeout := cfg.ConnectTimeout
+	if connectTimeout <= 0 {
+		connectTimeout = 10 * time.Second
+	}
+	cctx, cancel := context.WithTimeoutCause(ctx, connectTimeout, fmt.Errorf("no answer within %v", connectTimeout))
+	defer cancel()
+	if err := s.driver.VerifyConnectivity(cctx); err != nil {
 		_ = s.driver.Close(context.WithoutCancel(ctx))
-		return nil, s.mapErr("connect to "+RedactURI(cfg.URI), err)
+		// This error is for the operator starting the server: say why, not just "unavailable".
+		cause := err
+		if cctx.Err() != nil {
+			cause = context.Cause(cctx)
+		}
+		return nil, fmt.Errorf("%w: %v", kg.Unavailable(err), cause)
 	}
 	if err := s.migrate(ctx); err != nil {
 		_ = s.driver.Close(context.WithoutCancel(ctx))
@@ -76,24 +94,33 @@ func newStore(cfg Config, logger *slog.Logger) (*Store, error) {
 	}
 	retry := cfg.RetryTime
 	if retry <= 0 {
-		retry = 10 * time.Second
+		retry = 5 * time.Second
+	}
+	probe := cfg.ProbeInterval
+	if probe <= 0 {
+		probe = DefaultProbeInterval
 	}
 	driver, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.User, cfg.Password, ""),
 		func(c *config.Config) {
 			c.MaxTransactionRetryTime = retry
-			c.ConnectionAcquisitionTimeout = 30 * time.Second
+			// A pool connection, new or idle, within 5s; a TCP connect within 1s (a local
+			// network or a cluster's; a refused one fails at once anyway).
+			c.ConnectionAcquisitionTimeout = 5 * time.Second
+			c.SocketConnectTimeout = time.Second
 		})
 	if err != nil {
 		return nil, fmt.Errorf("neo4j: create driver for %s: %w", RedactURI(cfg.URI), err)
 	}
-	return &Store{
+	s := &Store{
 		driver:   driver,
 		database: cfg.Database,
 		// One bookmark manager for the store gives read-your-writes across the sessions of
 		// separate calls, also when reads are routed to another cluster member.
 		bookmarks: neo4j.NewBookmarkManager(neo4j.BookmarkManagerConfig{}),
 		log:       logger,
-	}, nil
+	}
+	s.breaker = &breaker{interval: probe, log: logger, probe: driver.VerifyConnectivity}
+	return s, nil
 }
 
 // RedactURI drops any user:password@ part of a URI, for logs and error messages.
@@ -106,9 +133,34 @@ func RedactURI(uri string) string {
 	return uri
 }
 
-// Ping checks that the database can be reached.
+// Ping checks that the database can be reached. While it is known to be down, Ping fails at
+// once except once per probe interval, when it looks again.
 func (s *Store) Ping(ctx context.Context) error {
-	return s.mapErr("ping", s.driver.VerifyConnectivity(ctx))
+	if err := s.breaker.allow(ctx); err != nil {
+		return s.mapErr("ping", err)
+	}
+	err := s.driver.VerifyConnectivity(ctx)
+	s.breaker.record(err)
+	return s.mapErr("ping", err)
+}
+
+// deadlineErr makes a failure that came with the caller's context ending a context error:
+// the driver reports a deadline hit while waiting on the socket as a ConnectivityError, which
+// would otherwise read as "database unreachable" (UNAVAILABLE, and the breaker opening).
+func deadlineErr(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return fmt.Errorf("%w: %v", ctx.Err(), err)
+}
+
+// txConfig gives a transaction the time left to the caller: Neo4j then stops the query
+// itself when the request's deadline passes, rather than running on for nobody.
+func txConfig(ctx context.Context) []func(*neo4j.TransactionConfig) {
+	if d, ok := ctx.Deadline(); ok {
+		return []func(*neo4j.TransactionConfig){neo4j.WithTxTimeout(max(time.Until(d), time.Millisecond))}
+	}
+	return nil
 }
 
 // Close closes the driver and its connections.
@@ -130,9 +182,15 @@ func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.Sessio
 
 // readTx runs work in a managed read transaction, retried by the driver on transient errors.
 func readTx[T any](ctx context.Context, s *Store, op string, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	if err := s.breaker.allow(ctx); err != nil {
+		var zero T
+		return zero, s.mapErr(op, err)
+	}
 	sess := s.session(ctx, neo4j.AccessModeRead)
 	defer sess.Close(context.WithoutCancel(ctx))
-	v, err := neo4j.ExecuteRead(ctx, sess, work)
+	v, err := neo4j.ExecuteRead(ctx, sess, work, txConfig(ctx)...)
+	err = deadlineErr(ctx, err)
+	s.breaker.record(err)
 	if err != nil {
 		var zero T
 		return zero, s.mapErr(op, err)
@@ -145,12 +203,18 @@ func readTx[T any](ctx context.Context, s *Store, op string, work func(tx neo4j.
 // transaction; it also retries a uniqueness violation, which means a concurrent call created
 // the same id between our read and our write (see retryOnConstraint).
 func writeTx[T any](ctx context.Context, s *Store, op string, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	if err := s.breaker.allow(ctx); err != nil {
+		var zero T
+		return zero, s.mapErr(op, err)
+	}
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.WithoutCancel(ctx))
 	v, err := neo4j.ExecuteWrite(ctx, sess, func(tx neo4j.ManagedTransaction) (T, error) {
 		v, err := work(tx)
 		return v, retryOnConstraint(err)
-	})
+	}, txConfig(ctx)...)
+	err = deadlineErr(ctx, err)
+	s.breaker.record(err)
 	if err != nil {
 		var zero T
 		return zero, s.mapErr(op, err)
@@ -186,8 +250,16 @@ func (s *Store) mapErr(op string, err error) error {
 	if errors.As(err, &de) || errors.As(err, &fe) {
 		return err
 	}
+	if errors.Is(err, errKnownDown) {
+		return kg.Unavailable(err)
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("neo4j: %s: %w", op, err)
+	}
+	var timedOut *neo4j.Neo4jError
+	if errors.As(err, &timedOut) && strings.HasPrefix(timedOut.Code, "Neo.ClientError.Transaction.TransactionTimedOut") {
+		// The transaction timeout is the request's deadline (txConfig): report it as such.
+		return fmt.Errorf("neo4j: %s: %w: %w", op, context.DeadlineExceeded, err)
 	}
 	wrapped := fmt.Errorf("neo4j: %s: %w", op, err)
 	var lim *neo4j.TransactionExecutionLimit
