@@ -35,11 +35,11 @@ func compileEntityFilter(f *kg.EntityFilter, n string, p params) (string, error)
 	if len(f.Kinds) > 0 {
 		// The kind label, not the kind property: the label is what an entity's kind is
 		// (docs/neo4j-model.md), what the count store counts and what a kind listing matches.
-		labels, err := kindLabels(f.Kinds)
+		kindAlt, err := kindLabels(f.Kinds)
 		if err != nil {
 			return "", err
 		}
-		conds = append(conds, fmt.Sprintf("%s:%s", n, labels))
+		conds = append(conds, n+":"+kindAlt)
 	}
 	if len(f.IDs) > 0 {
 		conds = append(conds, fmt.Sprintf("%s.id IN %s", n, p.add(f.IDs)))

@@ -369,7 +369,8 @@ func TestQueriesUseIndexes(t *testing.T) {
 				t.Errorf("plan uses %s %d times, want %d (0 = at least once): %q", c.want, n, c.count, ops)
 			}
 			for _, bad := range []string{"AllNodesScan", "NodeByLabelScan", "DirectedAllRelationshipsScan", "UndirectedAllRelationshipsScan"} {
-				if slices.Contains(ops, bad) {
+				// A kind listing scans its kind's label, which is its answer, not every entity.
+				if slices.Contains(ops, bad) && bad != c.want {
 					t.Errorf("plan scans (%s): %q", bad, ops)
 				}
 			}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -198,11 +197,11 @@ func kindCount(kinds []kg.EntityKind) (string, error) {
 	if len(kinds) == 0 {
 		return "MATCH (n:Entity) RETURN count(n) AS total", nil
 	}
-	labels, err := kindLabels(kinds)
+	kindAlt, err := kindLabels(kinds)
 	if err != nil {
 		return "", err
 	}
-	return "MATCH (n:" + labels + ") RETURN count(n) AS total", nil
+	return "MATCH (n:" + kindAlt + ") RETURN count(n) AS total", nil
 }
 
 // typeCount counts the relations of types (of every relation type for none) from the count
@@ -249,28 +248,13 @@ func entityMatch(f *kg.EntityFilter, p params) (string, error) {
 	if f != nil && len(f.IDs) == 0 && len(f.Kinds) > 0 {
 		// The nodes with the kind labels, exactly what kindCount counts, so that a listing
 		// and its totalCount agree on data not written by factgraph too.
-		labels, err := kindLabels(f.Kinds)
+		kindAlt, err := kindLabels(f.Kinds)
 		if err != nil {
 			return "", err
 		}
-		return "MATCH (n:" + labels + ")", nil
+		return "MATCH (n:" + kindAlt + ")", nil
 	}
 	return "MATCH (n:Entity)", nil
-}
-
-// kindLabels is the label expression matching any of kinds, e.g. Person|Country.
-func kindLabels(kinds []kg.EntityKind) (string, error) {
-	var labels []string
-	for _, k := range kinds {
-		l, err := kindLabel(k)
-		if err != nil {
-			return "", err
-		}
-		if !slices.Contains(labels, l) {
-			labels = append(labels, l)
-		}
-	}
-	return strings.Join(labels, "|"), nil
 }
 
 // entitiesQuery compiles an entity listing.
