@@ -92,9 +92,11 @@ func NewHandler(store kg.Store, opts Options) http.Handler {
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(max(limits.MaxTokens, 0))
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	// After APQ, which turns a hash into the query these limits must see.
+	// Before APQ, so that APQ never persists a refused document; a query APQ fills in from a
+	// hash passed these limits when it was persisted. Both caches hold at most 1000 documents
+	// of at most MaxQueryBytes each.
 	srv.Use(documentLimits{limits: limits, cache: queries})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	if opts.ComplexityLimit > 0 {
 		srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
 	}

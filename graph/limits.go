@@ -18,6 +18,10 @@ import (
 // could otherwise take gigabytes and tens of seconds before any limit on execution applied.
 // A zero field takes its default; a negative one disables that check.
 type Limits struct {
+	// MaxQueryBytes caps the length of the query text, checked before it is parsed or
+	// persisted (APQ): comments, commas and string literals cost memory but no tokens, and the
+	// parsed-query and APQ caches keep up to 1000 documents each, so this bounds them too.
+	MaxQueryBytes int
 	// MaxTokens caps the lexical tokens of a document; the parser stops at the first one over.
 	MaxTokens int
 	// MaxFragments caps fragment definitions in a document.
@@ -41,6 +45,7 @@ type Limits struct {
 
 // Default limits. The README's examples and the seed loader's requests are far below each.
 const (
+	DefaultMaxQueryBytes         = 64 << 10
 	DefaultMaxTokens             = 15000
 	DefaultMaxFragments          = 100
 	DefaultMaxFields             = 1000
@@ -54,6 +59,7 @@ const (
 
 // The extensions.code of each refusal, so a client can tell which limit it hit.
 const (
+	CodeQueryTooLarge     = "QUERY_TOO_LARGE"
 	CodeTooManyTokens     = "TOO_MANY_TOKENS"
 	CodeTooManyFragments  = "TOO_MANY_FRAGMENTS"
 	CodeTooManyFields     = "TOO_MANY_FIELDS"
@@ -69,7 +75,7 @@ func init() {
 	// Refusals of a document are, like parse and validation failures, errors of the request
 	// rather than of its execution: gqlgen's transports answer them with a 4xx status, and the
 	// GraphQL-over-HTTP layer (statusForMediaType) turns that into 200 for application/json.
-	for _, c := range []string{CodeTooManyTokens, CodeTooManyFragments, CodeTooManyFields, CodeTooManyAliases,
+	for _, c := range []string{CodeQueryTooLarge, CodeTooManyTokens, CodeTooManyFragments, CodeTooManyFields, CodeTooManyAliases,
 		CodeTooManyDirectives, CodeTooDeep, CodeTooManyRootFields, CodeTooManyWriteItems} {
 		errcode.RegisterErrorType(c, errcode.KindProtocol)
 	}
@@ -81,6 +87,7 @@ func (l Limits) withDefaults() Limits {
 			*v = d
 		}
 	}
+	def(&l.MaxQueryBytes, DefaultMaxQueryBytes)
 	def(&l.MaxTokens, DefaultMaxTokens)
 	def(&l.MaxFragments, DefaultMaxFragments)
 	def(&l.MaxFields, DefaultMaxFields)
@@ -97,10 +104,11 @@ func limitError(code, format string, args ...any) *gqlerror.Error {
 	return &gqlerror.Error{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": code}}
 }
 
-// documentLimits is a gqlgen extension that parses the query (token-limited) and checks its
-// shape before gqlgen's executor parses and validates it. Parsing twice costs a linear pass
-// over at most MaxTokens tokens; documents already in the query cache passed these checks and
-// are not looked at again.
+// documentLimits is a gqlgen extension that checks the query's size, parses it (token-limited)
+// and checks its shape before gqlgen's executor parses and validates it. It runs ahead of APQ,
+// so that a refused document is never persisted. Parsing twice costs a linear pass over at
+// most MaxTokens tokens; documents already in the query cache passed these checks and are not
+// looked at again.
 type documentLimits struct {
 	limits Limits
 	cache  graphql.Cache[*ast.QueryDocument]
@@ -117,6 +125,14 @@ func (documentLimits) Validate(schema graphql.ExecutableSchema) error { return n
 func (d documentLimits) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	if err := ctx.Err(); err != nil {
 		return timeoutError()
+	}
+	if params.Query == "" {
+		// A persisted query's hash alone: APQ fills in a document that passed these checks
+		// when it was registered, or answers PERSISTED_QUERY_NOT_FOUND.
+		return nil
+	}
+	if d.limits.MaxQueryBytes >= 0 && len(params.Query) > d.limits.MaxQueryBytes {
+		return limitError(CodeQueryTooLarge, "the query is %d bytes long; at most %d are allowed", len(params.Query), d.limits.MaxQueryBytes)
 	}
 	if d.cache != nil {
 		if _, ok := d.cache.Get(ctx, params.Query); ok {

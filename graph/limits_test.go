@@ -2,6 +2,8 @@ package graph_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -41,7 +43,13 @@ func newHandler(t testing.TB, limits graph.Limits) http.Handler {
 
 func send(t testing.TB, h http.Handler, query string, vars map[string]any) result {
 	t.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return sendParams(t, h, map[string]any{"query": query, "variables": vars})
+}
+
+// sendParams posts params (query, variables, extensions) as the request body.
+func sendParams(t testing.TB, h http.Handler, params map[string]any) result {
+	t.Helper()
+	body, err := json.Marshal(params)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,10 +129,12 @@ func hostileShapes() []struct {
 }
 
 func TestHostileDocuments(t *testing.T) {
-	h := newHandler(t, graph.Limits{})
+	// With defaults, a shape longer than the query size limit is refused for that before it is
+	// parsed; with the size limit off, the token and shape limits must still bound it.
+	defaults, unsized := newHandler(t, graph.Limits{}), newHandler(t, graph.Limits{MaxQueryBytes: -1})
 	for _, c := range hostileShapes() {
 		t.Run(c.name, func(t *testing.T) {
-			r := send(t, h, c.query, nil)
+			r := send(t, unsized, c.query, nil)
 			t.Logf("%d bytes: status %d code %q, %.1f MB allocated, %v", len(c.query), r.status, r.code, float64(r.allocs)/1e6, r.duration.Round(time.Millisecond))
 			if r.code != c.code {
 				t.Errorf("code = %q, want %q", r.code, c.code)
@@ -134,7 +144,99 @@ func TestHostileDocuments(t *testing.T) {
 			if bound := uint64(40*len(c.query)) + 64<<20; r.allocs > bound {
 				t.Errorf("allocated %d bytes answering a %d-byte document; bound %d", r.allocs, len(c.query), bound)
 			}
+			want := c.code
+			if len(c.query) > graph.DefaultMaxQueryBytes {
+				want = graph.CodeQueryTooLarge
+			}
+			if r := send(t, defaults, c.query, nil); r.code != want {
+				t.Errorf("default limits: code = %q, want %q", r.code, want)
+			}
 		})
+	}
+}
+
+// Comments, commas and string literals cost memory and time but no tokens: only the size
+// limit bounds them, before anything is parsed or cached.
+func TestQuerySizeLimit(t *testing.T) {
+	h := newHandler(t, graph.Limits{})
+	const field = "{ stats { entities } }"
+	pad := func(n int, c string) string { return strings.Repeat(c, n) }
+	cases := []struct{ name, query, code string }{
+		{"4 MiB comment", field + "\n#" + pad(4<<20-100, "x"), graph.CodeQueryTooLarge},
+		{"4 MiB of commas", "{ stats " + pad(4<<20-100, ",") + "{ entities } }", graph.CodeQueryTooLarge},
+		{"100 KiB string literal", `{ entity(id: "` + pad(100<<10, "x") + `") { id } }`, graph.CodeQueryTooLarge},
+		{"comment up to the limit (admitted)", field + "\n#" + pad(graph.DefaultMaxQueryBytes-len(field)-2, "x"), ""},
+		{"one byte over", field + "\n#" + pad(graph.DefaultMaxQueryBytes-len(field)-1, "x"), graph.CodeQueryTooLarge},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := send(t, h, c.query, nil)
+			t.Logf("%d bytes: code %q, %.1f MB allocated, %v", len(c.query), r.code, float64(r.allocs)/1e6, r.duration.Round(time.Millisecond))
+			if r.code != c.code {
+				t.Errorf("code = %q, want %q", r.code, c.code)
+			}
+		})
+	}
+	if r := send(t, newHandler(t, graph.Limits{MaxQueryBytes: 10}), field, nil); r.code != graph.CodeQueryTooLarge {
+		t.Errorf("MaxQueryBytes 10: code = %q, want %s", r.code, graph.CodeQueryTooLarge)
+	}
+	if r := send(t, newHandler(t, graph.Limits{MaxQueryBytes: -1}), field+"\n#"+pad(1<<20, "x"), nil); r.code != "" {
+		t.Errorf("MaxQueryBytes -1: code = %q, want none", r.code)
+	}
+}
+
+// The parsed-query cache keeps 1000 documents: distinct queries padded with comments must not
+// pile up in it. Before the size limit, 100 such 1 MiB queries kept ~100 MiB on the heap.
+func TestQueryCacheRetention(t *testing.T) {
+	h := newHandler(t, graph.Limits{})
+	pad := strings.Repeat("x", 1<<20)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range 100 {
+		send(t, h, fmt.Sprintf("# %d %s\n{ stats { entities } }", i, pad), nil)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(h) // the caches live as long as the handler
+	grew := int64(after.HeapInuse) - int64(before.HeapInuse)
+	t.Logf("heap in use grew %.1f MiB after 100 distinct 1 MiB queries", float64(grew)/(1<<20))
+	if grew > 32<<20 {
+		t.Errorf("heap in use grew %d MiB after 100 distinct 1 MiB queries; the query cache keeps them", grew>>20)
+	}
+}
+
+// APQ persists a query only once it passed the document limits: a refused one must not be
+// found again by its hash.
+func TestPersistedQueriesOnlyAfterLimits(t *testing.T) {
+	h := newHandler(t, graph.Limits{})
+	apq := func(query string, withText bool) result {
+		sum := sha256.Sum256([]byte(query))
+		params := map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{
+			"version": 1, "sha256Hash": hex.EncodeToString(sum[:]),
+		}}}
+		if withText {
+			params["query"] = query
+		}
+		return sendParams(t, h, params)
+	}
+	for _, c := range []struct{ name, query, code string }{
+		{"too large", "{ stats { entities } }\n#" + strings.Repeat("x", 1<<20), graph.CodeQueryTooLarge},
+		{"too many fields", "{ stats { " + strings.Repeat("entities ", 1001) + "} }", graph.CodeTooManyFields},
+	} {
+		if r := apq(c.query, true); r.code != c.code {
+			t.Errorf("%s, with its text: code = %q, want %q", c.name, r.code, c.code)
+		}
+		if r := apq(c.query, false); r.code != "PERSISTED_QUERY_NOT_FOUND" {
+			t.Errorf("%s, by its hash afterwards: code = %q, want PERSISTED_QUERY_NOT_FOUND", c.name, r.code)
+		}
+	}
+	ok := "query Ok { stats { entities } }"
+	if r := apq(ok, true); r.errors != 0 {
+		t.Fatalf("a valid query with its hash: code %q", r.code)
+	}
+	if r := apq(ok, false); r.errors != 0 {
+		t.Errorf("a persisted valid query by its hash: code %q", r.code)
 	}
 }
 

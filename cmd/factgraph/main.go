@@ -87,6 +87,7 @@ func parseFlags(args []string, getenv func(string) string, stderr *os.File) (*co
 	intVar(&c.server.HeavyConcurrency, "heavy-concurrency", "FACTGRAPH_HEAVY_CONCURRENCY", graph.DefaultHeavyConcurrency(), "most heavy fields (stats, search, paths, filtered listings...) running at once across all requests; -1: no cap")
 	intVar(&c.server.ComplexityLimit, "max-complexity", "FACTGRAPH_MAX_COMPLEXITY", server.DefaultComplexityLimit, "highest cost of one operation")
 	l := &c.server.Limits
+	intVar(&l.MaxQueryBytes, "max-query-bytes", "FACTGRAPH_MAX_QUERY_BYTES", graph.DefaultMaxQueryBytes, "longest GraphQL query text, in bytes, checked before it is parsed or persisted")
 	intVar(&l.MaxTokens, "max-tokens", "FACTGRAPH_MAX_TOKENS", graph.DefaultMaxTokens, "most lexical tokens in a GraphQL document")
 	intVar(&l.MaxFragments, "max-fragments", "FACTGRAPH_MAX_FRAGMENTS", graph.DefaultMaxFragments, "most fragment definitions in a document")
 	intVar(&l.MaxFields, "max-fields", "FACTGRAPH_MAX_FIELDS", graph.DefaultMaxFields, "most field selections in a document, fragments expanded")
