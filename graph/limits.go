@@ -74,7 +74,7 @@ const (
 func init() {
 	// Refusals of a document are, like parse and validation failures, errors of the request
 	// rather than of its execution: gqlgen's transports answer them with a 4xx status, and the
-	// GraphQL-over-HTTP layer (statusForMediaType) turns that into 200 for application/json.
+	// GraphQL-over-HTTP layer (specResponse in server/spec.go) turns that into 200 for application/json.
 	for _, c := range []string{CodeQueryTooLarge, CodeTooManyTokens, CodeTooManyFragments, CodeTooManyFields, CodeTooManyAliases,
 		CodeTooManyDirectives, CodeTooDeep, CodeTooManyRootFields, CodeTooManyWriteItems} {
 		errcode.RegisterErrorType(c, errcode.KindProtocol)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/factgraph/factgraph/graph"
 	"github.com/factgraph/factgraph/kg"
 	"github.com/factgraph/factgraph/kg/embedded"
 	"github.com/factgraph/factgraph/server"
@@ -28,7 +29,8 @@ func listen(t *testing.T, store kg.Store, cfg server.Config, maxConns int) strin
 		t.Fatal(err)
 	}
 	srv := server.HTTPServer(server.New(store, cfg, slog.New(slog.DiscardHandler)), cfg)
-	go func() { _ = srv.Serve(server.LimitListener(ln, maxConns)) }()
+	limited := server.LimitListener(ln, maxConns, srv)
+	go func() { _ = srv.Serve(limited) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return ln.Addr().String()
 }
@@ -139,7 +141,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 			}()
 		})
 		t.Logf("answered after %v", time.Since(start).Round(time.Millisecond))
-		if resp.StatusCode != http.StatusRequestTimeout || errCode(t, body) != server.CodeTimeout {
+		if resp.StatusCode != http.StatusRequestTimeout || errCode(t, body) != graph.CodeTimeout {
 			t.Errorf("status %d body %s", resp.StatusCode, body)
 		}
 	})
@@ -189,6 +191,59 @@ func TestConnectionCap(t *testing.T) {
 	idle[1].Close()
 }
 
+// Idle keep-alive connections must not hold the cap against newcomers: one client with
+// maxConns idle sockets locked everyone else out for IdleTimeout (a minute).
+func TestConnectionCapIdleConnections(t *testing.T) {
+	const maxConns = 4
+	addr := listen(t, emptyStore(t), server.Config{}, maxConns)
+	healthz := func(c net.Conn, r *bufio.Reader) error {
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
+	}
+	type conn struct {
+		net.Conn
+		r *bufio.Reader
+	}
+	var idle []conn
+	for i := range maxConns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		r := bufio.NewReader(c)
+		if err := healthz(c, r); err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		idle = append(idle, conn{c, r}) // answered, kept alive, now idle
+	}
+	// Newcomers are served, each in place of the longest idle connection.
+	for i := range maxConns + 1 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("newcomer %d with %d idle connections open: %v", i, maxConns, err)
+		}
+		resp.Body.Close()
+	}
+	// The first idle connection was the one closed for the first newcomer.
+	if err := healthz(idle[0].Conn, idle[0].r); err == nil {
+		t.Error("the longest idle connection still served a request; it should have been closed")
+	}
+}
+
 // blockingStore answers Stats only when its context ends, or never looks at it.
 type blockingStore struct {
 	kg.Store
@@ -224,7 +279,7 @@ func TestDeadlines(t *testing.T) {
 				resp.Body.Close()
 				elapsed := time.Since(start)
 				t.Logf("%s: %d %s after %v", accept, resp.StatusCode, body, elapsed.Round(time.Millisecond))
-				if errCode(t, string(body)) != server.CodeTimeout {
+				if errCode(t, string(body)) != graph.CodeTimeout {
 					t.Errorf("%s: want a TIMEOUT error, got %d %s", accept, resp.StatusCode, body)
 				}
 				// Not a timing assertion: the store would hold the answer forever.

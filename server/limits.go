@@ -12,13 +12,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/factgraph/factgraph/graph"
 )
 
-// Codes of refusals made by the HTTP layer, before GraphQL sees the request.
+// Codes of refusals made by the HTTP layer, before GraphQL sees the request. A request out
+// of time gets graph.CodeTimeout, the code the GraphQL layer uses for the same thing.
 const (
 	CodePayloadTooLarge = "PAYLOAD_TOO_LARGE"
 	CodeBadRequest      = "BAD_REQUEST"
-	CodeTimeout         = "TIMEOUT"
 )
 
 const (
@@ -100,7 +102,7 @@ func limits(cfg Config, next http.Handler) http.Handler {
 			case err != nil:
 				// Most often the deadline: the body came too slowly. Nobody may be listening.
 				w.Header().Set("Connection", "close")
-				writeGraphQLError(w, r, http.StatusRequestTimeout, CodeTimeout, "the request body did not arrive in time")
+				writeGraphQLError(w, r, http.StatusRequestTimeout, graph.CodeTimeout, "the request body did not arrive in time")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -141,7 +143,7 @@ func withDeadline(next http.Handler) http.Handler {
 			panic(p)
 		}
 		if !finished {
-			writeGraphQLError(w, r, http.StatusServiceUnavailable, CodeTimeout, "the request took too long and was stopped")
+			writeGraphQLError(w, r, http.StatusServiceUnavailable, graph.CodeTimeout, "the request took too long and was stopped")
 			return
 		}
 		for k, v := range buf.header {

@@ -214,7 +214,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	srv := server.HTTPServer(server.New(store, cfg, logger), cfg)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(server.LimitListener(ln, c.maxConns)) }()
+	limited := server.LimitListener(ln, c.maxConns, srv)
+	go func() { errc <- srv.Serve(limited) }()
 	go server.RetainHistory(ctx, store, c.historyRetention, logger)
 	logger.Info("serving", "addr", ln.Addr().String(), "graphql", "/graphql", "playground", "/")
 
