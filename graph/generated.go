@@ -262,6 +262,7 @@ type ComplexityRoot struct {
 		MostConnected    func(childComplexity int, kinds []kg.EntityKind, types []kg.RelationType, direction *kg.Direction, first *int) int
 		Neighborhood     func(childComplexity int, id string, depth *int, types []kg.RelationType, statuses []kg.ClaimStatus, limit *int) int
 		Node             func(childComplexity int, id string) int
+		Nodes            func(childComplexity int, ids []string) int
 		Relation         func(childComplexity int, id string) int
 		Relations        func(childComplexity int, filter *kg.RelationFilter, orderBy *kg.RelationOrder, first *int, after *string) int
 		Search           func(childComplexity int, query string, kinds []kg.EntityKind, first *int) int
@@ -436,6 +437,7 @@ type MutationResolver interface {
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (Node, error)
+	Nodes(ctx context.Context, ids []string) ([]Node, error)
 	Entity(ctx context.Context, id string) (Entity, error)
 	Entities(ctx context.Context, filter *kg.EntityFilter, orderBy *kg.EntityOrder, first *int, after *string) (*EntityConnection, error)
 	Relation(ctx context.Context, id string) (*kg.Relation, error)
@@ -1618,6 +1620,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.nodes":
+		if e.ComplexityRoot.Query.Nodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
 	case "Query.relation":
 		if e.ComplexityRoot.Query.Relation == nil {
 			break
@@ -3382,6 +3395,12 @@ type EntityDegree {
 type Query {
   "Any node by id: an entity, a relation or a source; null if none has this id."
   node("The id." id: ID!): Node
+  """
+  Nodes by id, in the order of ` + "`" + `ids` + "`" + `, with null where no node has the id (an id may repeat).
+  One request answers up to 500 ids, however many root fields or aliases the server allows;
+  more is refused with BAD_USER_INPUT naming ` + "`" + `ids` + "`" + `.
+  """
+  nodes("The ids, at most 500." ids: [ID!]!): [Node]!
   "An entity by id; null if there is none."
   entity("The id." id: ID!): Entity
   "Entities, filtered, ordered and paged."
@@ -5419,6 +5438,20 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	return args, nil
 }
 
@@ -9970,6 +10003,50 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16741,6 +16818,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
 				})
+		case "nodes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nodes(ctx, field)
+				})
 		case "entity":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -18623,6 +18706,16 @@ func (ec *executionContext) marshalNNeighborhood2ᚖgithubᚗcomᚋfactgraphᚋf
 		return graphql.Null
 	}
 	return ec._Neighborhood(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐNode(ctx context.Context, sel ast.SelectionSet, v []Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONode2githubᚗcomᚋfactgraphᚋfactgraphᚋgraphᚐNode(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNObjectType2githubᚗcomᚋfactgraphᚋfactgraphᚋkgᚐObjectType(ctx context.Context, v any) (kg.ObjectType, error) {

@@ -238,6 +238,9 @@ func setComplexity(c *ComplexityRoot) {
 		return 1 + child*size(first)
 	}
 	c.Query.Sources = func(child int, first *int, _ *string) int { return 1 + child*size(first) }
+	// Nodes by id cost what a page of that many does; a list over the bound is refused by the
+	// resolver with an error naming ids, so its price is capped at the bound.
+	c.Query.Nodes = func(child int, ids []string) int { return 1 + child*max(1, min(len(ids), kg.MaxNodeIDs)) }
 	// Search scores every entity (embedded) or queries the full-text index and reads every hit.
 	c.Query.Search = func(child int, _ string, _ []kg.EntityKind, first *int) int { return ScanCost + child*size(first) }
 	// Stats counts every entity and every relation: two scans.

@@ -127,3 +127,23 @@ func violations(ctx context.Context, s kg.Store, agreementID string) ([]*kg.Viol
 	}
 	return out, nil
 }
+
+// missing returns the positions of ids that have no node yet.
+func missing(ids []string, found []Node) []int {
+	var at []int
+	for i := range ids {
+		if found[i] == nil {
+			at = append(at, i)
+		}
+	}
+	return at
+}
+
+// idsAt returns the ids at these positions.
+func idsAt(ids []string, at []int) []string {
+	out := make([]string, len(at))
+	for j, i := range at {
+		out[j] = ids[i]
+	}
+	return out
+}

@@ -74,6 +74,50 @@ func (r *queryResolver) Node(ctx context.Context, id string) (Node, error) {
 	return nodeOrNil(src), err
 }
 
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]Node, error) {
+	if len(ids) > kg.MaxNodeIDs {
+		return nil, kg.Invalid("ids", "%d ids; at most %d in one request", len(ids), kg.MaxNodeIDs)
+	}
+	// One batch read per kind, in node's order (entities, relations, sources; the first hit
+	// wins), each asked only for the ids the kinds before it did not have.
+	out := make([]Node, len(ids))
+	es, err := r.Store.EntitiesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range es {
+		if e != nil {
+			out[i] = wrap(e)
+		}
+	}
+	rest := missing(ids, out)
+	if len(rest) == 0 {
+		return out, nil
+	}
+	rels, err := r.Store.RelationsByIDs(ctx, idsAt(ids, rest))
+	if err != nil {
+		return nil, err
+	}
+	for j, rel := range rels {
+		if rel != nil {
+			out[rest[j]] = rel
+		}
+	}
+	if rest = missing(ids, out); len(rest) == 0 {
+		return out, nil
+	}
+	srcs, err := r.Store.SourcesByIDs(ctx, idsAt(ids, rest))
+	if err != nil {
+		return nil, err
+	}
+	for j, src := range srcs {
+		if src != nil {
+			out[rest[j]] = src
+		}
+	}
+	return out, nil
+}
+
 func (r *queryResolver) Entity(ctx context.Context, id string) (Entity, error) {
 	// A root field has no siblings to batch with: ask the store now rather than wait for a
 	// loader batch, then look ahead from the entity.

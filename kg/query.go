@@ -19,6 +19,10 @@ const (
 	MaxPageSize     = 500
 )
 
+// MaxNodeIDs bounds the ids of one lookup by id (the nodes query), like a page: the stores
+// read them in one batch per kind.
+const MaxNodeIDs = 500
+
 // PageSize checks a requested page size; nil means the default.
 func PageSize(first *int) (int, error) {
 	if first == nil {

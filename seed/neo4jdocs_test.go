@@ -4,9 +4,11 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/factgraph/factgraph/kg"
 	"github.com/factgraph/factgraph/kg/neo4j/neo4jtest"
 	"github.com/factgraph/factgraph/seed"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -55,5 +57,35 @@ func TestNeo4jModelDocQueries(t *testing.T) {
 			continue
 		}
 		t.Logf("%s-> %d rows, first %v", query, len(res.Records), res.Records[0].Values)
+	}
+}
+
+// TestNeo4jModelDocNamesEveryType checks that docs/neo4j-model.md lists every relation type
+// and every kind label the store writes, so a type added to kg cannot be left out of it.
+func TestNeo4jModelDocNamesEveryType(t *testing.T) {
+	doc, err := os.ReadFile("../docs/neo4j-model.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := regexp.MustCompile("(?s)Types \\(kg.RelationTypes\\): (.*?)\\. Always").FindSubmatch(doc)
+	labels := regexp.MustCompile("(?s)Kind labels: (.*?) \\(kg.EntityKinds").FindSubmatch(doc)
+	if types == nil || labels == nil {
+		t.Fatal("docs/neo4j-model.md has no \"Types (kg.RelationTypes): ...\" or \"Kind labels: ...\" list")
+	}
+	listed := func(list []byte) []string {
+		return regexp.MustCompile("`:?([A-Za-z_]+)`").FindAllString(string(list), -1)
+	}
+	for _, rt := range kg.RelationTypes {
+		if !slices.Contains(listed(types[1]), "`"+string(rt)+"`") {
+			t.Errorf("relation type %s is missing from the list of relation types", rt)
+		}
+	}
+	if n := len(listed(types[1])); n != len(kg.RelationTypes) {
+		t.Errorf("the doc lists %d relation types, kg has %d", n, len(kg.RelationTypes))
+	}
+	for _, k := range kg.EntityKinds {
+		if !slices.Contains(listed(labels[1]), "`:"+k.Label()+"`") {
+			t.Errorf("kind label :%s is missing from the list of kind labels", k.Label())
+		}
 	}
 }

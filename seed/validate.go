@@ -277,9 +277,9 @@ func (b *Bundle) references() []reference {
 	return refs
 }
 
-// lookupBatch bounds the ids of one lookup call, so one request stays within the server's
-// limits; a seed that references more ids than this outside itself makes several calls.
-const lookupBatch = 500
+// lookupBatch bounds the ids of one lookup call to what the server's nodes query answers in
+// one request; a seed that references more ids than this outside itself makes several calls.
+const lookupBatch = kg.MaxNodeIDs
 
 // checkReferences checks that every reference resolves to an item of the right section: in
 // the bundle, else (with a lookup) on the server, asked once for every id the bundle lacks.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -144,6 +145,7 @@ func TestAPI(t *testing.T) {
 			t.Run("errors", func(t *testing.T) { testErrors(t, srv.URL) })
 			t.Run("paging", func(t *testing.T) { testPaging(t, srv.URL) })
 			t.Run("node and stats", func(t *testing.T) { testNodeAndStats(t, srv.URL) })
+			t.Run("nodes", func(t *testing.T) { testNodes(t, srv.URL) })
 			t.Run("mutations", func(t *testing.T) { testMutations(t, srv.URL) })
 		})
 	}
@@ -369,6 +371,57 @@ func testNodeAndStats(t *testing.T, url string) {
 	}
 	if get(d, "search", 0, "entity", "id") != "person:volodymyr-zelenskyy" {
 		t.Errorf("search zelensky = %v", d["search"])
+	}
+}
+
+// testNodes checks the nodes query: answers in the order asked, null for a missing id, every
+// kind of node, a full batch of kg.MaxNodeIDs in one request under the default limits, and a
+// refusal naming ids with BAD_USER_INPUT past that.
+func testNodes(t *testing.T, url string) {
+	const q = `query NodesByID($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`
+	ids := []string{"source:2025-03-18-inna-sovsun-post", "nothing:here", "rel:russia-agreed-energy-pause",
+		"person:volodymyr-zelenskyy", "country:russia", "nothing:here"}
+	d := mustData(t, post(t, url, q, map[string]any{"ids": ids}))
+	want := []any{"Source", nil, "Relation", "Person", "Country", nil}
+	got, _ := d["nodes"].([]any)
+	if len(got) != len(ids) {
+		t.Fatalf("nodes = %v, want %d answers", d["nodes"], len(ids))
+	}
+	for i, w := range want {
+		if w == nil {
+			if got[i] != nil {
+				t.Errorf("nodes[%d] (%s) = %v, want null", i, ids[i], got[i])
+			}
+			continue
+		}
+		if get(got[i], "__typename") != w || get(got[i], "id") != ids[i] {
+			t.Errorf("nodes[%d] = %v, want the %s %s", i, got[i], w, ids[i])
+		}
+	}
+
+	// A full batch: every entity of the seed, then missing ids up to the bound.
+	b := builtinSeed(t)
+	full := make([]string, 0, kg.MaxNodeIDs)
+	for _, e := range b.Entities {
+		full = append(full, e.ID)
+	}
+	for i := len(full); i < kg.MaxNodeIDs; i++ {
+		full = append(full, fmt.Sprintf("nothing:%d", i))
+	}
+	d = mustData(t, post(t, url, q, map[string]any{"ids": full}))
+	got, _ = d["nodes"].([]any)
+	if len(got) != kg.MaxNodeIDs {
+		t.Fatalf("nodes of %d ids: %d answers", kg.MaxNodeIDs, len(got))
+	}
+	for i, id := range full {
+		if found := got[i] != nil; found != (i < len(b.Entities)) || (found && get(got[i], "id") != id) {
+			t.Errorf("nodes[%d] (%s) = %v", i, id, got[i])
+		}
+	}
+
+	r := post(t, url, q, map[string]any{"ids": append(full, "one:more")})
+	if code(r) != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "ids") || r.Data["nodes"] != nil {
+		t.Errorf("nodes of %d ids = %+v, want BAD_USER_INPUT naming ids", kg.MaxNodeIDs+1, r)
 	}
 }
 

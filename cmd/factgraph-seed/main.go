@@ -142,33 +142,25 @@ type client struct {
 	http            *http.Client
 }
 
-// lookup implements seed.Lookup with one GraphQL request: an aliased node(id:) field per id,
-// which the server's dataloaders answer with one batched read per kind of node.
+// lookup implements seed.Lookup with one GraphQL request: the nodes query, which answers up
+// to kg.MaxNodeIDs ids (the seed package batches to that) with one batched read per kind of
+// node, in the order asked; one root field, so the server's alias and root-field limits hold.
 func (c *client) lookup(ctx context.Context, ids []string) (map[string]string, error) {
-	var q strings.Builder
-	q.WriteString("query SeedReferences(")
-	vars := make(map[string]any, len(ids))
-	for i, id := range ids {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "$i%d: ID!", i)
-		vars[fmt.Sprintf("i%d", i)] = id
+	const q = "query SeedReferences($ids: [ID!]!) { nodes(ids: $ids) { __typename } }"
+	var out struct {
+		Nodes []*struct {
+			Typename string `json:"__typename"`
+		} `json:"nodes"`
 	}
-	q.WriteString(") {")
-	for i := range ids {
-		fmt.Fprintf(&q, " n%d: node(id: $i%d) { __typename }", i, i)
-	}
-	q.WriteString(" }")
-	var out map[string]*struct {
-		Typename string `json:"__typename"`
-	}
-	if err := c.do(ctx, q.String(), vars, &out); err != nil {
+	if err := c.do(ctx, q, map[string]any{"ids": ids}, &out); err != nil {
 		return nil, err
+	}
+	if len(out.Nodes) != len(ids) {
+		return nil, fmt.Errorf("nodes: %d answers for %d ids", len(out.Nodes), len(ids))
 	}
 	found := make(map[string]string, len(ids))
 	for i, id := range ids {
-		n := out[fmt.Sprintf("n%d", i)]
+		n := out.Nodes[i]
 		switch {
 		case n == nil:
 		case n.Typename == "Source":

@@ -247,6 +247,61 @@ relations:
 	}
 }
 
+// TestAddOnReferencesManyServerIDs loads an add-on whose references are mostly ids only the
+// server has, more than a default server lets one query ask as aliased root fields: the
+// loader's check must still pass, through the nodes query.
+func TestAddOnReferencesManyServerIDs(t *testing.T) {
+	b, err := seed.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 70
+	var file strings.Builder
+	file.WriteString("relations:\n")
+	refs := map[string]bool{}
+	var ids []string
+	for i := range n {
+		from, to := b.Entities[i%len(b.Entities)].ID, b.Entities[(i+1)%len(b.Entities)].ID
+		src, disputed := b.Sources[i%len(b.Sources)].ID, b.Relations[i%len(b.Relations)].ID
+		id := fmt.Sprintf("rel:addon-many-%d", i)
+		ids = append(ids, id)
+		refs[from], refs[to], refs[src], refs[disputed] = true, true, true, true
+		fmt.Fprintf(&file, "  - id: %s\n    type: STATED\n    from: %s\n    to: %s\n    status: CONFIRMED\n    sourceIds:\n      - %s\n    disputes:\n      - %s\n",
+			id, from, to, src, disputed)
+	}
+	if len(refs) < 60 {
+		t.Fatalf("the add-on references %d server ids; the test needs 60 or more", len(refs))
+	}
+	path := filepath.Join(t.TempDir(), "many.yaml")
+	if err := os.WriteFile(path, []byte(file.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			url := serve(t, s, "") // default limits
+			if out, err := load(t, "-endpoint", url); err != nil {
+				t.Fatalf("built-in seed: %v\n%s", err, out)
+			}
+			if out, err := load(t, "-endpoint", url, "-check", path); err != nil || !strings.Contains(out, fmt.Sprintf("ok: 0 sources, 0 entities, %d relations", n)) {
+				t.Fatalf("-check of an add-on referencing %d server ids: %v\n%s", len(refs), err, out)
+			}
+			if out, err := load(t, "-endpoint", url, path); err != nil {
+				t.Fatalf("add-on referencing %d server ids: %v\n%s", len(refs), err, out)
+			}
+			rels, err := s.RelationsByIDs(t.Context(), ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, r := range rels {
+				if r == nil {
+					t.Errorf("%s not written", ids[i])
+				}
+			}
+		})
+	}
+}
+
 // An add-on file loads on its own over what the server holds: its references to the built-in
 // seed's country, source and relation are looked up on the server. A broken add-on gets every
 // problem at once, those the server settles included, and -check never says "written".

@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/factgraph/factgraph/kg"
@@ -24,6 +25,22 @@ func kindLabel(k kg.EntityKind) (string, error) {
 		return "", fmt.Errorf("neo4j: %q is not an allow-listed entity kind", k)
 	}
 	return k.Label(), nil
+}
+
+// kindLabels is the label expression matching any of kinds (allow-listed), e.g.
+// Person|Country.
+func kindLabels(kinds []kg.EntityKind) (string, error) {
+	var labels []string
+	for _, k := range kinds {
+		l, err := kindLabel(k)
+		if err != nil {
+			return "", err
+		}
+		if !slices.Contains(labels, l) {
+			labels = append(labels, l)
+		}
+	}
+	return strings.Join(labels, "|"), nil
 }
 
 // relType returns the relationship type of an allow-listed relation type.

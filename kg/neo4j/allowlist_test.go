@@ -51,9 +51,10 @@ func TestAllowListRejects(t *testing.T) {
 // allowedIdents are the variables that may fill a label or relationship-type position of a
 // query, and the allow-list functions each must be assigned from.
 var allowedIdents = map[string][]string{
-	"label": {"kindLabel"},
-	"rt":    {"relType", "mustRelType"},
-	"alt":   {"relTypeAlternation"},
+	"label":   {"kindLabel"},
+	"kindAlt": {"kindLabels"},
+	"rt":      {"relType", "mustRelType"},
+	"alt":     {"relTypeAlternation"},
 	// A variable-length pattern's bound ("*..4") follows the type alternation; it cannot be
 	// a parameter either, and may come only from depthBound's checked int.
 	"bound": {"depthBound"},

@@ -33,11 +33,13 @@ func compileEntityFilter(f *kg.EntityFilter, n string, p params) (string, error)
 	}
 	var conds []string
 	if len(f.Kinds) > 0 {
-		kinds := make([]string, len(f.Kinds))
-		for i, k := range f.Kinds {
-			kinds[i] = string(k)
+		// The kind label, not the kind property: the label is what an entity's kind is
+		// (docs/neo4j-model.md), what the count store counts and what a kind listing matches.
+		kindAlt, err := kindLabels(f.Kinds)
+		if err != nil {
+			return "", err
 		}
-		conds = append(conds, fmt.Sprintf("%s.kind IN %s", n, p.add(kinds)))
+		conds = append(conds, n+":"+kindAlt)
 	}
 	if len(f.IDs) > 0 {
 		conds = append(conds, fmt.Sprintf("%s.id IN %s", n, p.add(f.IDs)))

@@ -1,6 +1,8 @@
 package neo4jstore
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/factgraph/factgraph/kg"
@@ -78,5 +80,79 @@ func TestDataNotWrittenByTheServer(t *testing.T) {
 	}
 	if _, err := s.Stats(ctx, kg.StatsQuery{}); err != nil {
 		t.Errorf("stats over foreign data: %v", err)
+	}
+}
+
+// A kind listing and its totalCount select the same nodes: those carrying the kind label
+// (the count store counts labels), on data not written by the server too — a node with the
+// kind label but not :Entity, one whose kind property disagrees with its label, one with two
+// kind labels. Before, the listing matched (n:Entity) and n.kind while the count read the
+// label: 1 item with totalCount 3, and a page of 0 said another page follows.
+func TestKindListingAgreesWithItsCount(t *testing.T) {
+	s := openEmpty(t)
+	ctx := t.Context()
+	if _, _, err := s.UpsertEntities(ctx, []kg.EntityInput{
+		{ID: "person:a", Kind: kg.KindPerson, Name: "A"}, {ID: "country:c", Kind: kg.KindCountry, Name: "C"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	raw := func(q string) {
+		t.Helper()
+		if _, err := neo4j.ExecuteQuery(ctx, s.driver, q, nil, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(s.database)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw(`CREATE (:Person {id: 'person:imported', name: 'Imported'}),
+	        (:Entity:Person {id: 'country:x', kind: 'COUNTRY', name: 'X'}),
+	        (:Entity:Person:Country {id: 'person:twice', kind: 'PERSON', name: 'Twice'})`)
+
+	person, country := []kg.EntityKind{kg.KindPerson}, []kg.EntityKind{kg.KindCountry}
+	for _, c := range []struct {
+		name  string
+		f     *kg.EntityFilter
+		want  []string
+		kinds []kg.EntityKind // the kinds the items may have
+	}{
+		{"kinds [PERSON]", &kg.EntityFilter{Kinds: person}, []string{"country:x", "person:a", "person:imported", "person:twice"}, person},
+		{"kinds [PERSON, COUNTRY]", &kg.EntityFilter{Kinds: []kg.EntityKind{kg.KindPerson, kg.KindCountry, kg.KindPerson}},
+			[]string{"country:c", "country:x", "person:a", "person:imported", "person:twice"}, []kg.EntityKind{kg.KindPerson, kg.KindCountry}},
+		{"kinds [COUNTRY]", &kg.EntityFilter{Kinds: country}, []string{"country:c", "person:twice"}, []kg.EntityKind{kg.KindPerson, kg.KindCountry}},
+		{"kinds [PERSON] and a filter counted by matching", &kg.EntityFilter{Kinds: person, Not: &kg.EntityFilter{IDs: []string{"person:a"}}},
+			[]string{"country:x", "person:imported", "person:twice"}, person},
+		{"kind inside OR", &kg.EntityFilter{Or: []kg.EntityFilter{{Kinds: person}}}, []string{"country:x", "person:a", "person:twice"}, person},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			page, err := s.Entities(ctx, kg.EntityQuery{Filter: c.f, First: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range page.Items {
+				got = append(got, e.ID)
+				if !slices.Contains(c.kinds, e.Kind) {
+					t.Errorf("%s served as %s", e.ID, e.Kind)
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) || page.TotalCount != len(page.Items) || page.HasNextPage {
+				t.Errorf("items %v (want %v), totalCount %d, hasNextPage %v", got, c.want, page.TotalCount, page.HasNextPage)
+			}
+			empty, err := s.Entities(ctx, kg.EntityQuery{Filter: c.f, First: 0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if empty.TotalCount != len(c.want) || !empty.HasNextPage {
+				t.Errorf("first 0: totalCount %d, hasNextPage %v; want %d, true", empty.TotalCount, empty.HasNextPage, len(c.want))
+			}
+		})
+	}
+
+	// A node that cannot be served (no id) is never counted but silently left out of the
+	// listing: the listing fails, naming the problem.
+	raw(`CREATE (:Entity:Person {name: 'No Id'})`)
+	if page, err := s.Entities(ctx, kg.EntityQuery{Filter: &kg.EntityFilter{Kinds: person}, First: 100}); err == nil {
+		t.Errorf("a node without an id: listed %d items, totalCount %d, no error", len(page.Items), page.TotalCount)
+	} else if !strings.Contains(err.Error(), "no id") {
+		t.Errorf("a node without an id: %v", err)
 	}
 }

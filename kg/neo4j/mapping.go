@@ -310,13 +310,12 @@ func (r *reader) floatPtr(k string) *float64 {
 	return nil
 }
 
-// kind is the entity's kind: its kind property or, when that is missing or not a kind, the
-// one kind label the node carries. A node with neither cannot be served as any type.
+// kind is the entity's kind: the one kind label the node carries, which is what kind
+// listings match and their counts count (docs/neo4j-model.md); the kind property only when
+// the labels name no single kind. A disagreeing property is logged. A node with neither
+// cannot be served as any type.
 func (r *reader) kind(labels []string) kg.EntityKind {
 	k := kg.EntityKind(r.str("kind"))
-	if k.Valid() {
-		return k
-	}
 	var found []kg.EntityKind
 	for _, c := range kg.EntityKinds {
 		if slices.Contains(labels, c.Label()) {
@@ -324,8 +323,13 @@ func (r *reader) kind(labels []string) kg.EntityKind {
 		}
 	}
 	if len(found) == 1 {
-		r.problems = append(r.problems, fmt.Sprintf("property \"kind\" is %q; kind %s taken from the node's label", k, found[0]))
+		if k != found[0] {
+			r.problems = append(r.problems, fmt.Sprintf("property \"kind\" is %q; kind %s taken from the node's label", k, found[0]))
+		}
 		return found[0]
+	}
+	if k.Valid() {
+		return k
 	}
 	r.required("kind %q is not an entity kind and the labels %v name no single kind", k, labels)
 	return ""

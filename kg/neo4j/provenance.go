@@ -192,11 +192,11 @@ func provenanceMatch(f *kg.RelationFilter, p params) (string, error) {
 	var start string
 	switch {
 	case f.ClaimedByID != "":
-		start = fmt.Sprintf("MATCH (:Entity {id: %s})-[:ASSERTS]->(c:Claim)", p.add(f.ClaimedByID))
+		start = fmt.Sprintf("MATCH (claimant:Entity {id: %s})-[:ASSERTS]->(c:Claim) USING INDEX SEEK claimant:Entity(id)", p.add(f.ClaimedByID))
 	case len(f.DisputesIDs) > 0:
-		start = fmt.Sprintf("UNWIND %s AS did MATCH (:Claim {id: did})<-[:DISPUTES]-(dc:Claim) WITH DISTINCT dc AS c", p.add(uniq(f.DisputesIDs)))
+		start = fmt.Sprintf("UNWIND %s AS did MATCH (disputed:Claim {id: did})<-[:DISPUTES]-(dc:Claim) USING INDEX SEEK disputed:Claim(id) WITH DISTINCT dc AS c", p.add(uniq(f.DisputesIDs)))
 	case f.SourceID != "":
-		start = fmt.Sprintf("MATCH (:Source {id: %s})<-[:CITES]-(c:Claim)", p.add(f.SourceID))
+		start = fmt.Sprintf("MATCH (source:Source {id: %s})<-[:CITES]-(c:Claim) USING INDEX SEEK source:Source(id)", p.add(f.SourceID))
 	default:
 		return "", nil
 	}

@@ -188,26 +188,20 @@ func onlyField[F any](f *F, clear func(*F)) bool {
 	return reflect.ValueOf(g).IsZero()
 }
 
-// kindCount counts the entities of kinds (every entity for none) from the count store: a
-// label count is a lookup, not a scan. Duplicate kinds count once, as in a filter.
+// kindCount counts what entityMatch matches for a filter of kinds alone: every :Entity node
+// for none, else the nodes carrying any of the kind labels. Neo4j answers a one-label count
+// from its count store, a lookup rather than a scan; several kinds are counted as the listing
+// matches them (a union label scan), since summing per-label counts would count a node
+// carrying two kind labels (not written by factgraph) twice where the listing has it once.
 func kindCount(kinds []kg.EntityKind) (string, error) {
 	if len(kinds) == 0 {
 		return "MATCH (n:Entity) RETURN count(n) AS total", nil
 	}
-	var parts []string
-	seen := map[kg.EntityKind]bool{}
-	for _, k := range kinds {
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		label, err := kindLabel(k)
-		if err != nil {
-			return "", err
-		}
-		parts = append(parts, "MATCH (n:"+label+") RETURN count(n) AS c")
+	kindAlt, err := kindLabels(kinds)
+	if err != nil {
+		return "", err
 	}
-	return "CALL () {\n" + strings.Join(parts, "\nUNION ALL\n") + "\n}\nRETURN sum(c) AS total", nil
+	return "MATCH (n:" + kindAlt + ") RETURN count(n) AS total", nil
 }
 
 // typeCount counts the relations of types (of every relation type for none) from the count
@@ -249,7 +243,16 @@ func entityMatch(f *kg.EntityFilter, p params) (string, error) {
 	}
 	if f != nil && len(f.IDs) == 0 && f.SourceID != "" {
 		// The entities citing the source (provenance.go), not a scan of every sourceIds list.
-		return fmt.Sprintf("MATCH (:Source {id: %s})<-[:CITES]-(n:Entity)", p.add(f.SourceID)), nil
+		return fmt.Sprintf("MATCH (source:Source {id: %s})<-[:CITES]-(n:Entity) USING INDEX SEEK source:Source(id)", p.add(f.SourceID)), nil
+	}
+	if f != nil && len(f.IDs) == 0 && len(f.Kinds) > 0 {
+		// The nodes with the kind labels, exactly what kindCount counts, so that a listing
+		// and its totalCount agree on data not written by factgraph too.
+		kindAlt, err := kindLabels(f.Kinds)
+		if err != nil {
+			return "", err
+		}
+		return "MATCH (n:" + kindAlt + ")", nil
 	}
 	return "MATCH (n:Entity)", nil
 }
