@@ -8,7 +8,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/factgraph/factgraph/kg"
 	"github.com/factgraph/factgraph/kg/embedded"
 	"github.com/factgraph/factgraph/kg/storetest"
 )
@@ -19,13 +18,8 @@ import (
 // written per second and the bytes the file holds after the last iteration: the same file on a build
 // without history gives the before figures in the README.
 func BenchmarkWrites(b *testing.B) {
-	srcs, ents, rels := storetest.Generate(11, 2000, 6000, 20)
+	w := storetest.NewWriteWorkload()
 	ctx := context.Background()
-	updates := make([]kg.EntityInput, len(ents))
-	for i, e := range ents {
-		e.Description += " (revised)"
-		updates[i] = e
-	}
 	var items int
 	var elapsed time.Duration
 	var size int64
@@ -38,16 +32,12 @@ func BenchmarkWrites(b *testing.B) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		if err := storetest.WriteAll(ctx, s, srcs, ents, rels); err != nil {
+		n, err := w.Run(ctx, s)
+		if err != nil {
 			b.Fatal(err)
 		}
-		for lo := 0; lo < len(updates); lo += kg.MaxBatch {
-			if _, _, err := s.UpsertEntities(ctx, updates[lo:min(lo+kg.MaxBatch, len(updates))]); err != nil {
-				b.Fatal(err)
-			}
-		}
 		elapsed += time.Since(start)
-		items += len(srcs) + len(ents) + len(rels) + len(updates)
+		items += n
 		b.StopTimer()
 		if err := s.Close(ctx); err != nil {
 			b.Fatal(err)

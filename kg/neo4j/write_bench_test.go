@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/factgraph/factgraph/kg"
 	"github.com/factgraph/factgraph/kg/storetest"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
@@ -18,13 +17,8 @@ import (
 // is how the README's before/after figures were taken.
 func BenchmarkWrites(b *testing.B) {
 	s := openEmpty(b)
-	srcs, ents, rels := storetest.Generate(11, 2000, 6000, 20)
+	w := storetest.NewWriteWorkload()
 	ctx := context.Background()
-	updates := make([]kg.EntityInput, len(ents))
-	for i, e := range ents {
-		e.Description += " (revised)"
-		updates[i] = e
-	}
 	var items int
 	var elapsed time.Duration
 	for i := 0; i < b.N; i++ {
@@ -34,16 +28,12 @@ func BenchmarkWrites(b *testing.B) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		if err := storetest.WriteAll(ctx, s, srcs, ents, rels); err != nil {
+		n, err := w.Run(ctx, s)
+		if err != nil {
 			b.Fatal(err)
 		}
-		for lo := 0; lo < len(updates); lo += kg.MaxBatch {
-			if _, _, err := s.UpsertEntities(ctx, updates[lo:min(lo+kg.MaxBatch, len(updates))]); err != nil {
-				b.Fatal(err)
-			}
-		}
 		elapsed += time.Since(start)
-		items += len(srcs) + len(ents) + len(rels) + len(updates)
+		items += n
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(items)/elapsed.Seconds(), "items/s")
